@@ -5,6 +5,9 @@
  * NaN that arithmetic produces (0x7ff8000000000001 in Go). `Number.isNaN` cannot tell them apart, so we compare
  * bit patterns. Float64Array stores and loads keep NaN payloads intact in V8; arithmetic does not, which is fine:
  * the marker is only ever copied, never computed.
+ *
+ * Beware plain JS arrays: V8 canonicalises NaNs stored into a double-elements array (`[1, STALE_NAN]`), which
+ * silently turns the marker into an ordinary NaN. Keep samples in typed arrays end to end.
  */
 
 const f64 = new Float64Array(1);
