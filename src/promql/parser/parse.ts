@@ -1,0 +1,31 @@
+/**
+ * parse(): query text → checked AST. Three passes: a lexer-level scan for the errors Prometheus's lexer
+ * reports (lex-check.ts), lezer's parse with its first error node turned into a message
+ * (syntax-errors.ts), then the AST build with semantic checks (build.ts). The first error wins, as
+ * Prometheus reports only its first.
+ */
+import { parser } from '@prometheus-io/lezer-promql';
+import type { Expr } from '../ast.js';
+import { Builder } from './build.js';
+import { lexCheck } from './lex-check.js';
+import { Positions } from './position.js';
+import { findSyntaxError } from './syntax-errors.js';
+
+export interface ParseOptions {
+  /** Allows experimental functions and the limitk/limit_ratio aggregations (`--enable-feature=promql-experimental-functions`). */
+  enableExperimentalFunctions?: boolean;
+}
+
+/** Parses and checks a PromQL expression. Throws BadDataError (with `position`, byte offsets) on any error. */
+export function parse(input: string, opts: ParseOptions = {}): Expr {
+  const pos = new Positions(input);
+  if (/^(?:\s|#[^\n]*)*$/.test(input)) throw pos.errorAt('no expression found in input', 0);
+  const lexErr = lexCheck(input);
+  const tree = parser.parse(input);
+  const synErr = findSyntaxError(input, tree);
+  if (lexErr && (!synErr || lexErr.at <= synErr.from)) throw pos.errorAt(lexErr.message, lexErr.at);
+  if (synErr) throw pos.errorAt(synErr.message, synErr.from, synErr.to);
+  const top = tree.topNode.firstChild;
+  if (!top) throw pos.errorAt('no expression found in input', 0);
+  return new Builder(pos, { enableExperimentalFunctions: opts.enableExperimentalFunctions ?? false }).expr(top);
+}
