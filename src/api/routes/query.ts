@@ -1,0 +1,91 @@
+/**
+ * /api/v1/query and /api/v1/query_range (GET and POST form), with Thanos's `dedup`, `replicaLabels[]`,
+ * `partial_response`, `storeMatch[]` and Prometheus's `time`, `timeout`, `lookback_delta`, `stats`.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from '../deps.js';
+import { invalidParam } from '../errors.js';
+import { Form } from '../form.js';
+import type { Gate } from '../gate.js';
+import { parseDuration, parseTime } from '../params.js';
+import { renderQueryData } from '../render.js';
+import { requestAbort } from '../request-context.js';
+import { storageOptions } from './storage-options.js';
+import type { QueryMetrics } from '../metrics.js';
+import type { QueryResult } from '../../promql/types.js';
+
+/** Most points a range query may return per series, as Prometheus. */
+const MAX_POINTS = 11_000;
+
+export function registerQueryRoutes(app: FastifyInstance, deps: ApiDeps, gate: Gate, metrics: QueryMetrics): void {
+  const run = async (
+    form: Form,
+    reply: import('fastify').FastifyReply,
+    kind: 'instant' | 'range',
+    exec: (opts: { signal: AbortSignal; timeoutMs: number; lookbackDeltaMs?: number }, storage: ReturnType<ApiDeps['storage']>) => Promise<QueryResult>,
+  ) => {
+    const timeoutMs = Math.min(
+      form.get('timeout') !== undefined ? parseDuration(form.get('timeout')!, 'timeout') : Infinity,
+      deps.defaults.queryTimeoutMs,
+    );
+    const lookback = form.get('lookback_delta');
+    const lookbackDeltaMs = lookback !== undefined ? parseDuration(lookback, 'lookback_delta') : undefined;
+    if (lookbackDeltaMs !== undefined && lookbackDeltaMs < 0) throw invalidParam('lookback_delta', 'must not be negative');
+    const storage = deps.storage(storageOptions(form, deps.defaults));
+    const abort = requestAbort(reply, timeoutMs);
+    const stop = metrics.start(kind);
+    let release: (() => void) | undefined;
+    try {
+      release = await gate.acquire(abort.signal);
+      const result = await exec({ signal: abort.signal, timeoutMs, lookbackDeltaMs: lookbackDeltaMs || undefined }, storage);
+      stop('success');
+      return { data: renderQueryData(result.value, form.get('stats') ? result.stats : undefined), warnings: result.warnings, infos: result.infos };
+    } catch (err) {
+      stop('error');
+      throw err;
+    } finally {
+      release?.();
+      abort.done();
+    }
+  };
+
+  const instant = async (form: Form, reply: import('fastify').FastifyReply) => {
+    const query = requireQuery(form);
+    const time = form.get('time') !== undefined ? parseTime(form.get('time')!, 'time') : Date.now();
+    return run(form, reply, 'instant', (opts, storage) => deps.engine.instantQuery(storage, query, time, opts));
+  };
+
+  const range = async (form: Form, reply: import('fastify').FastifyReply) => {
+    const query = requireQuery(form);
+    const start = parseTime(requireParam(form, 'start'), 'start');
+    const end = parseTime(requireParam(form, 'end'), 'end');
+    if (end < start) throw invalidParam('end', 'end timestamp must not be before start time');
+    const stepText = form.get('step');
+    // Thanos's querier defaults a missing step to max(range/250, 1s); Prometheus would reject it.
+    const step = stepText !== undefined ? parseDuration(stepText, 'step') : Math.max(Math.floor((end - start) / 250), 1000);
+    if (step <= 0) throw invalidParam('step', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+    if ((end - start) / step > MAX_POINTS) {
+      throw invalidParam('step', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+    }
+    return run(form, reply, 'range', (opts, storage) => deps.engine.rangeQuery(storage, query, start, end, step, opts));
+  };
+
+  for (const [path, handler] of [
+    ['/api/v1/query', instant],
+    ['/api/v1/query_range', range],
+  ] as const) {
+    app.route({ method: ['GET', 'POST'], url: path, handler: (request, reply) => handler(new Form(request), reply) });
+  }
+}
+
+function requireQuery(form: Form): string {
+  const q = form.get('query');
+  if (q === undefined) throw invalidParam('query', 'no expression found in input');
+  return q;
+}
+
+function requireParam(form: Form, name: string): string {
+  const v = form.get(name);
+  if (v === undefined) throw invalidParam(name, `cannot parse "" to a valid timestamp`);
+  return v;
+}
