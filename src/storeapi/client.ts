@@ -1,0 +1,183 @@
+/**
+ * Typed StoreAPI clients (Store, Info, Rules) on @grpc/grpc-js, each call bounded by a deadline.
+ *
+ * Clients for the same endpoint can share one connection: pass `channel: other.channel`. Failures reject
+ * with StoreApiCallError (method, target, gRPC code); an aborted `signal` rejects with QueryCanceledError or
+ * QueryTimeoutError instead, as the engine expects.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { MethodDefinition } from '@grpc/proto-loader';
+import { throwIfAborted } from '../model/index.js';
+import { CHANNEL_OPTIONS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_INFO_TIMEOUT_MS } from './options.js';
+import { grpcPackage } from './protos.js';
+import { callError } from './status.js';
+import type {
+  InfoResponse,
+  LabelNamesRequest,
+  LabelNamesResponse,
+  LabelValuesRequest,
+  LabelValuesResponse,
+  RulesRequest,
+  RulesResponse,
+  SeriesRequest,
+  SeriesResponse,
+} from './types.js';
+
+export interface ClientOptions {
+  /** Deadline for each call unless the call gives its own, ms. */
+  timeoutMs?: number;
+  /** Reuse the connection of another client to the same target. */
+  channel?: grpc.Channel;
+  /** Sent with every call, e.g. `{ 'thanos-tenant': 'team-a' }`. */
+  metadata?: Record<string, string>;
+}
+
+export interface CallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+class BaseClient {
+  readonly target: string;
+  readonly #client: grpc.Client;
+  readonly #timeoutMs: number;
+  readonly #metadata: Record<string, string>;
+
+  constructor(target: string, defaultTimeoutMs: number, opts: ClientOptions) {
+    this.target = target;
+    this.#timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
+    this.#metadata = opts.metadata ?? {};
+    this.#client = new grpc.Client(target, grpc.credentials.createInsecure(), {
+      ...CHANNEL_OPTIONS,
+      ...(opts.channel !== undefined ? { channelOverride: opts.channel } : {}),
+    });
+  }
+
+  /** The underlying connection, to share with other clients of this target. */
+  get channel(): grpc.Channel {
+    return this.#client.getChannel() as grpc.Channel;
+  }
+
+  close(): void {
+    this.#client.close();
+  }
+
+  #callOptions(opts: CallOptions | undefined): grpc.CallOptions {
+    return { deadline: Date.now() + (opts?.timeoutMs ?? this.#timeoutMs) };
+  }
+
+  #meta(): grpc.Metadata {
+    const md = new grpc.Metadata();
+    for (const [k, v] of Object.entries(this.#metadata)) md.set(k, v);
+    return md;
+  }
+
+  protected unary<Req, Res>(method: MethodDefinition<Req, Res>, req: Partial<Req>, opts?: CallOptions): Promise<Res> {
+    const name = method.path.slice(1);
+    const signal = opts?.signal;
+    throwIfAborted(signal, name);
+    return new Promise<Res>((resolve, reject) => {
+      const call = this.#client.makeUnaryRequest<Req, Res>(
+        method.path,
+        method.requestSerialize as (r: Req) => Buffer,
+        method.responseDeserialize,
+        req as Req,
+        this.#meta(),
+        this.#callOptions(opts),
+        (err, res) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (err) {
+            try {
+              throwIfAborted(signal, name);
+            } catch (aborted) {
+              reject(aborted);
+              return;
+            }
+            reject(callError(name, this.target, err));
+          } else resolve(res as Res);
+        },
+      );
+      const onAbort = (): void => call.cancel();
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  protected async *stream<Req, Frame>(method: MethodDefinition<Req, Frame>, req: Partial<Req>, opts?: CallOptions): AsyncGenerator<Frame> {
+    const name = method.path.slice(1);
+    const signal = opts?.signal;
+    throwIfAborted(signal, name);
+    const call = this.#client.makeServerStreamRequest<Req, Frame>(
+      method.path,
+      method.requestSerialize as (r: Req) => Buffer,
+      method.responseDeserialize,
+      req as Req,
+      this.#meta(),
+      this.#callOptions(opts),
+    );
+    const onAbort = (): void => call.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for await (const frame of call) yield frame as Frame;
+    } catch (err) {
+      throwIfAborted(signal, name);
+      throw callError(name, this.target, err);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      call.cancel(); // a no-op after the status arrived; frees the stream when the consumer stopped early
+    }
+  }
+}
+
+type Methods = Record<string, MethodDefinition<object, object>>;
+
+function methods(service: string): Methods {
+  return grpcPackage()[service] as unknown as Methods;
+}
+
+/** Client of `thanos.Store`. */
+export class StoreClient extends BaseClient {
+  readonly #m = methods('thanos.Store');
+
+  constructor(target: string, opts: ClientOptions = {}) {
+    super(target, DEFAULT_CALL_TIMEOUT_MS, opts);
+  }
+
+  /** The Series stream, frame by frame as they arrive (`series`, `batch`, `warning` or `hints`). */
+  series(req: Partial<SeriesRequest>, opts?: CallOptions): AsyncGenerator<SeriesResponse> {
+    return this.stream(this.#m.Series as MethodDefinition<SeriesRequest, SeriesResponse>, req, opts);
+  }
+
+  labelNames(req: Partial<LabelNamesRequest>, opts?: CallOptions): Promise<LabelNamesResponse> {
+    return this.unary(this.#m.LabelNames as MethodDefinition<LabelNamesRequest, LabelNamesResponse>, req, opts);
+  }
+
+  labelValues(req: Partial<LabelValuesRequest>, opts?: CallOptions): Promise<LabelValuesResponse> {
+    return this.unary(this.#m.LabelValues as MethodDefinition<LabelValuesRequest, LabelValuesResponse>, req, opts);
+  }
+}
+
+/** Client of `thanos.info.Info`; default deadline 5 s, as the Thanos querier's --endpoint.info-timeout. */
+export class InfoClient extends BaseClient {
+  readonly #m = methods('thanos.info.Info');
+
+  constructor(target: string, opts: ClientOptions = {}) {
+    super(target, DEFAULT_INFO_TIMEOUT_MS, opts);
+  }
+
+  info(opts?: CallOptions): Promise<InfoResponse> {
+    return this.unary(this.#m.Info as MethodDefinition<object, InfoResponse>, {}, opts);
+  }
+}
+
+/** Client of `thanos.Rules`. */
+export class RulesClient extends BaseClient {
+  readonly #m = methods('thanos.Rules');
+
+  constructor(target: string, opts: ClientOptions = {}) {
+    super(target, DEFAULT_CALL_TIMEOUT_MS, opts);
+  }
+
+  rules(req: Partial<RulesRequest>, opts?: CallOptions): AsyncGenerator<RulesResponse> {
+    return this.stream(this.#m.Rules as MethodDefinition<RulesRequest, RulesResponse>, req, opts);
+  }
+}

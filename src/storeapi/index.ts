@@ -1,0 +1,19 @@
+/**
+ * storeapi: the Thanos StoreAPI on the wire — our protos (protos/) loaded once, gRPC server and clients on
+ * @grpc/grpc-js (message limits raised to 2 GiB − 1, keepalive 10 s/5 s, deadlines on every call),
+ * conversions between proto messages and the model, and an in-memory StoreAPI over MemoryStorage.
+ * Plain protobuf encode/decode (for remote read over HTTP and hints in `Any`) comes from the same protos.
+ *
+ * It does not merge, deduplicate or discover stores (query/, discovery/), nor speak HTTP or snappy
+ * (sidecar/). Frame layout and the empty-message presence rule: docs/format/storeapi.md.
+ *
+ *   const srv = await startGrpcServer('127.0.0.1:0', memoryStoreApi(db, { componentType: 'store' }));
+ *   const store = new StoreClient(srv.address, { timeoutMs: 10_000 });
+ *   for await (const f of store.series({ min_time: '0', max_time: MAX_INT64, matchers, response_batch_size: '64' }))
+ *     if (f.result === 'batch') for (const s of f.batch.series) console.log(labelsFromProto(s.labels).toString());
+ *   await srv.stop();
+ */
+export { MAX_INT64, MIN_INT64, int64ToMillis, millisToInt64, bigintToInt64, type Int64 } from './int64.js';
+export { PROTOS_DIR, grpcPackage, protoRoot } from './protos.js';
+export { encodeMessage, decodeMessage, packAny, unpackAny } from './codec.js';
+export * from './types.js';

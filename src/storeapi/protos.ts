@@ -1,0 +1,92 @@
+/**
+ * Loading our .proto files (protos/, one include root) once, for two consumers:
+ *
+ *  - gRPC: a proto-loader package definition (`grpcPackage()`), with the options below;
+ *  - plain protobuf over HTTP (remote read, tests): the protobufjs Root (`protoRoot()`), see codec.ts.
+ *
+ * Both come from the same Root, so there is one parse and one set of options.
+ *
+ * Options and why:
+ *   keepCase   field names as in the .proto (`min_time`, Thanos's capitalised `ComponentType`).
+ *   longs      String: exact int64/uint64 (MaxInt64 sentinels, uint64 hashes); int64.ts converts.
+ *   enums      Number: the wire numbers, which our TS enums mirror (LabelMatcher.Type = model MatchType).
+ *   defaults   true: absent scalars read as their proto3 default and absent repeated fields as [], so
+ *              callers need no `?? 0`; an absent *message* field reads as null while a present one, even
+ *              empty (`RulesInfo {}`), reads as an object. That null/object split is how Thanos
+ *              advertises APIs, so keep it (tested in test/storeapi/wire.test.ts).
+ *   oneofs     true: adds the name of the set member (`result: 'series'`) beside it.
+ */
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import protobuf from 'protobufjs';
+import * as protoLoader from '@grpc/proto-loader';
+import { encodeCanonical } from './canonical.js';
+
+/** The include root: protos/ at the package root (two levels up from src/storeapi and dist/storeapi). */
+export const PROTOS_DIR = fileURLToPath(new URL('../../protos/', import.meta.url));
+
+/** Entry files; their imports pull in the rest. */
+const FILES = [
+  'store/storepb/rpc.proto',
+  'store/hintspb/hints.proto',
+  'info/infopb/rpc.proto',
+  'rules/rulespb/rpc.proto',
+  'prompb/remote.proto',
+];
+
+export const LOADER_OPTIONS = {
+  keepCase: true,
+  longs: String,
+  enums: Number,
+  defaults: true,
+  oneofs: true,
+  arrays: true,
+} as const;
+
+let root: protobuf.Root | undefined;
+let pkg: protoLoader.PackageDefinition | undefined;
+
+/** The parsed, resolved protobufjs Root of all our protos. */
+export function protoRoot(): protobuf.Root {
+  if (root === undefined) {
+    const r = new protobuf.Root();
+    // google/protobuf/{any,timestamp,duration}.proto resolve to protobufjs's bundled copies by name.
+    r.resolvePath = (_origin, target) => (target.startsWith('google/protobuf/') ? target : path.join(PROTOS_DIR, target));
+    r.loadSync(FILES, { keepCase: true });
+    r.resolveAll();
+    root = r;
+  }
+  return root;
+}
+
+/** The proto-loader package definition for @grpc/grpc-js (`thanos.Store`, `thanos.info.Info`, …). */
+export function grpcPackage(): protoLoader.PackageDefinition {
+  if (pkg === undefined) {
+    const r = protoRoot();
+    const def = protoLoader.fromJSON(r.toJSON(), LOADER_OPTIONS);
+    // proto-loader serializes with protobufjs fromObject+encode, which writes default scalars; swap in the
+    // canonical encoder so gRPC frames carry the bytes Go would (canonical.ts). Decoding stays proto-loader's.
+    for (const [name, svc] of Object.entries(def)) {
+      if (!isService(svc)) continue;
+      const service = r.lookupService(name);
+      for (const method of service.methodsArray) {
+        const m = svc[method.name];
+        const reqType = r.lookupType(method.requestType);
+        const resType = r.lookupType(method.responseType);
+        m.requestSerialize = (v: object) => toBuffer(encodeCanonical(reqType, v as Record<string, unknown>));
+        m.responseSerialize = (v: object) => toBuffer(encodeCanonical(resType, v as Record<string, unknown>));
+      }
+    }
+    pkg = def;
+  }
+  return pkg;
+}
+
+function isService(x: unknown): x is protoLoader.ServiceDefinition {
+  // Message and enum entries carry `format`; service entries are maps of method definitions.
+  return typeof x === 'object' && x !== null && !('format' in x);
+}
+
+function toBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}

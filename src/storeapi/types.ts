@@ -1,0 +1,212 @@
+/**
+ * TypeScript shapes of the StoreAPI messages as they cross our gRPC boundary (protos/, LOADER_OPTIONS in
+ * protos.ts): snake_case names, int64 as exact decimal strings, enums as numbers, absent sub-messages as
+ * null (decoded) or omitted (sent). Decoded messages always have every scalar and repeated field; when
+ * sending, anything left out is encoded as its default, i.e. not at all.
+ */
+import type { Int64 } from './int64.js';
+
+/** Nullable on decode, optional on send. */
+type Sub<T> = T | null | undefined;
+
+export interface ProtoLabel {
+  name: string;
+  value: string;
+}
+
+export interface ProtoLabelSet {
+  labels: ProtoLabel[];
+}
+
+/** thanos.LabelMatcher.Type; the numbers equal model MatchType. */
+export enum ProtoMatchType {
+  EQ = 0,
+  NEQ = 1,
+  RE = 2,
+  NRE = 3,
+}
+
+export interface ProtoLabelMatcher {
+  type: ProtoMatchType;
+  name: string;
+  value: string;
+}
+
+export enum PartialResponseStrategy {
+  WARN = 0,
+  ABORT = 1,
+}
+
+/** thanos.Chunk.Encoding: Prometheus chunkenc numbering minus one. */
+export enum ThanosChunkEncoding {
+  XOR = 0,
+  HISTOGRAM = 1,
+  FLOAT_HISTOGRAM = 2,
+}
+
+export interface ProtoChunk {
+  type: ThanosChunkEncoding;
+  data: Uint8Array;
+  /** xxhash64 of data as a decimal uint64; '0' = not computed. */
+  hash: Int64;
+}
+
+export interface ProtoAggrChunk {
+  min_time: Int64;
+  max_time: Int64;
+  raw?: Sub<ProtoChunk>;
+  count?: Sub<ProtoChunk>;
+  sum?: Sub<ProtoChunk>;
+  min?: Sub<ProtoChunk>;
+  max?: Sub<ProtoChunk>;
+  counter?: Sub<ProtoChunk>;
+}
+
+export interface ProtoSeries {
+  labels: ProtoLabel[];
+  chunks: ProtoAggrChunk[];
+}
+
+export interface ProtoAny {
+  type_url: string;
+  value: Uint8Array;
+}
+
+export enum Aggr {
+  RAW = 0,
+  COUNT = 1,
+  SUM = 2,
+  MIN = 3,
+  MAX = 4,
+  COUNTER = 5,
+}
+
+export interface QueryHints {
+  step_millis: Int64;
+  func?: Sub<{ name: string }>;
+  grouping?: Sub<{ by: boolean; labels: string[] }>;
+  range?: Sub<{ millis: Int64 }>;
+  projection_labels: string[];
+  projection_include: boolean;
+  series_hash_label_name: string;
+}
+
+export interface ShardInfo {
+  shard_index: Int64;
+  total_shards: Int64;
+  by: boolean;
+  labels: string[];
+}
+
+export interface SeriesRequest {
+  min_time: Int64;
+  max_time: Int64;
+  matchers: ProtoLabelMatcher[];
+  max_resolution_window: Int64;
+  aggregates: Aggr[];
+  partial_response_disabled: boolean;
+  partial_response_strategy: PartialResponseStrategy;
+  skip_chunks: boolean;
+  hints?: Sub<ProtoAny>;
+  step: Int64;
+  range: Int64;
+  query_hints?: Sub<QueryHints>;
+  shard_info?: Sub<ShardInfo>;
+  without_replica_labels: string[];
+  limit: Int64;
+  response_batch_size: Int64;
+}
+
+/** One frame of the Series stream: exactly one of the four members is set (`result` names it on decode). */
+export type SeriesResponse =
+  | { result?: 'series'; series: ProtoSeries }
+  | { result?: 'warning'; warning: string }
+  | { result?: 'hints'; hints: ProtoAny }
+  | { result?: 'batch'; batch: { series: ProtoSeries[] } };
+
+export interface LabelNamesRequest {
+  partial_response_disabled: boolean;
+  partial_response_strategy: PartialResponseStrategy;
+  start: Int64;
+  end: Int64;
+  hints?: Sub<ProtoAny>;
+  matchers: ProtoLabelMatcher[];
+  without_replica_labels: string[];
+  limit: Int64;
+}
+
+export interface LabelNamesResponse {
+  names: string[];
+  warnings: string[];
+  hints?: Sub<ProtoAny>;
+}
+
+export interface LabelValuesRequest {
+  label: string;
+  partial_response_disabled: boolean;
+  partial_response_strategy: PartialResponseStrategy;
+  start: Int64;
+  end: Int64;
+  hints?: Sub<ProtoAny>;
+  matchers: ProtoLabelMatcher[];
+  without_replica_labels: string[];
+  limit: Int64;
+}
+
+export interface LabelValuesResponse {
+  values: string[];
+  warnings: string[];
+  hints?: Sub<ProtoAny>;
+}
+
+export interface TSDBInfo {
+  labels?: Sub<ProtoLabelSet>;
+  min_time: Int64;
+  max_time: Int64;
+}
+
+export interface StoreInfo {
+  min_time: Int64;
+  max_time: Int64;
+  supports_sharding: boolean;
+  supports_without_replica_labels: boolean;
+  tsdb_infos: TSDBInfo[];
+  supports_projections: boolean;
+}
+
+/**
+ * thanos.info.InfoResponse. A non-null sub-message, even `{}`, means the component serves that API;
+ * null/undefined means it does not.
+ */
+export interface InfoResponse {
+  label_sets: ProtoLabelSet[];
+  ComponentType: string;
+  store?: Sub<Partial<StoreInfo>>;
+  rules?: Sub<Record<string, never>>;
+  metric_metadata?: Sub<Record<string, never>>;
+  targets?: Sub<Record<string, never>>;
+  exemplars?: Sub<{ min_time?: Int64; max_time?: Int64 }>;
+  query?: Sub<Record<string, never>>;
+  status?: Sub<Record<string, never>>;
+}
+
+export enum RulesRequestType {
+  ALL = 0,
+  ALERT = 1,
+  RECORD = 2,
+}
+
+export interface RulesRequest {
+  type: RulesRequestType;
+  partial_response_strategy: PartialResponseStrategy;
+  matcher_string: string[];
+  rule_name: string[];
+  rule_group: string[];
+  file: string[];
+}
+
+/**
+ * One frame of the Rules stream. RuleGroup is left loosely typed here: the rules component that
+ * serves it will own its shape (protos/rules/rulespb/rpc.proto has every field).
+ */
+export type RulesResponse = { result?: 'group'; group: Record<string, unknown> } | { result?: 'warning'; warning: string };
