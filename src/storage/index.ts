@@ -13,3 +13,4 @@
 export type { SelectHints, Series, SeriesSet, Queryable, LabelQuerier, LabelsResult } from './queryable.js';
 export { arraySeriesSet, collectSeries } from './queryable.js';
 export { MemoryStorage } from './memory.js';
+export { loadOpenMetrics, type OpenMetricsLoadResult } from './openmetrics.js';
