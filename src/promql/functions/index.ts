@@ -86,3 +86,4 @@ export { kahanSumInc, kahanResult, KahanSum } from './kahan.js';
 export { quantileOf } from './quantile.js';
 export { extrapolatedRate, instantValue } from './rate.js';
 export { goMax, goMin } from './math.js';
+export { bucketQuantile, bucketFraction, almostEqual, type BucketQuantileResult } from './histogram.js';
