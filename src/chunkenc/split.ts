@@ -34,3 +34,58 @@ export function encodeChunks(
   }
   return out;
 }
+
+/** Options of headChunkStarts; the defaults are Prometheus's (2 h head chunk range, 120 samples). */
+export interface HeadCutOptions {
+  chunkRange?: number;
+  samplesPerChunk?: number;
+  /** Also cut at 2 × samplesPerChunk when the predicted end time was too far (Prometheus ≥ 2.37-ish). */
+  capAtTwice?: boolean;
+}
+
+/**
+ * Where Prometheus's head (and so `promtool tsdb create-blocks-from`) starts a new chunk in a series whose
+ * samples [from, to) are appended in order: the indices of each chunk's first sample.
+ *
+ * The head does not count to 120. When a chunk reaches 30 samples (a quarter) it predicts an end time that
+ * spreads the rest of the chunk-range window evenly, and cuts at the first sample at or past it; a chunk
+ * also ends at the window's end. Example, 15 s scrapes from a 2 h boundary: after 30 samples (435 s in)
+ * n = 7 200 000 / (435 001 · 4) = 4 chunks, end = start + 1 800 000 ms → exactly 120 samples each.
+ * With jitter the counts drift (119, 121, …).
+ */
+export function headChunkStarts(timestamps: ArrayLike<number>, from = 0, to = timestamps.length, opts: HeadCutOptions = {}): number[] {
+  const chunkRange = opts.chunkRange ?? 7_200_000;
+  const spc = opts.samplesPerChunk ?? SAMPLES_PER_CHUNK;
+  const capAtTwice = opts.capAtTwice ?? true;
+  const starts: number[] = [];
+  if (from >= to) return starts;
+  let minTime = timestamps[from]!;
+  let nextAt = rangeForTimestamp(minTime, chunkRange);
+  let num = 1;
+  starts.push(from);
+  for (let i = from + 1; i < to; i++) {
+    const t = timestamps[i]!;
+    if (num === Math.trunc(spc / 4)) nextAt = computeChunkEndTime(minTime, timestamps[i - 1]!, nextAt);
+    if (t >= nextAt || (capAtTwice && num >= 2 * spc)) {
+      starts.push(i);
+      minTime = t;
+      nextAt = rangeForTimestamp(t, chunkRange);
+      num = 1;
+    } else {
+      num++;
+    }
+  }
+  return starts;
+}
+
+/** Go's `(t / width) * width + width`: the end of the chunk-range window holding t (integer division truncates). */
+function rangeForTimestamp(t: number, width: number): number {
+  return Math.trunc(t / width) * width + width;
+}
+
+/** Prometheus computeChunkEndTime: spread the rest of [start, max) over chunks as full as the first quarter. */
+function computeChunkEndTime(start: number, cur: number, max: number): number {
+  const n = Math.trunc((max - start) / ((cur - start + 1) * 4));
+  if (n <= 1) return max;
+  return start + Math.trunc((max - start) / n);
+}

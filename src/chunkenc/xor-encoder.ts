@@ -28,6 +28,13 @@ export class XorEncoder {
   /** 0xff = no leading/trailing window yet, as Prometheus's fresh appender. */
   private leading = 0xff;
   private trailing = 0;
+  /**
+   * Whether the last field written ended on a whole-byte write. Prometheus's bstream.writeByte always appends
+   * a fresh empty byte after the one it fills, so a chunk whose stream ends byte-aligned after such a write
+   * (t0/v0 of a 1-sample chunk, or a value whose significant-bit count is a multiple of 8) carries one extra
+   * zero byte; single-bit writes never leave one. We reproduce it to stay byte-identical.
+   */
+  private endsWithByteWrite = false;
 
   /** Samples appended since construction or the last reset(). */
   get numSamples(): number {
@@ -46,6 +53,7 @@ export class XorEncoder {
     this.vLo = 0;
     this.leading = 0xff;
     this.trailing = 0;
+    this.endsWithByteWrite = false;
   }
 
   /**
@@ -86,6 +94,7 @@ export class XorEncoder {
       this.writeUvarint(varintResult.hi, varintResult.lo);
       this.write(hi, 32);
       this.write(lo, 32);
+      this.endsWithByteWrite = true;
     } else {
       const tDelta = t - this.t;
       if (!Number.isSafeInteger(tDelta)) throw new StorageError(`${WHAT}: timestamp step at ${t} is beyond ±2^53`);
@@ -100,12 +109,13 @@ export class XorEncoder {
     this.n = n + 1;
   }
 
-  /** The chunk so far (a copy): header, bit stream, last byte zero-padded. */
+  /** The chunk so far (a copy): header, bit stream, last byte zero-padded (plus Prometheus's extra byte, above). */
   bytes(): Uint8Array {
-    const tail = (this.fill + 7) >>> 3;
-    const out = new Uint8Array(this.len + tail);
+    const pending = (this.fill + 7) >>> 3;
+    const extra = (this.fill & 7) === 0 && this.endsWithByteWrite ? 1 : 0;
+    const out = new Uint8Array(this.len + pending + extra); // zero-filled: padding and the extra byte
     out.set(this.buf.subarray(0, this.len));
-    for (let i = 0; i < tail; i++) out[this.len + i] = (this.acc >>> (24 - 8 * i)) & 0xff;
+    for (let i = 0; i < pending; i++) out[this.len + i] = (this.acc >>> (24 - 8 * i)) & 0xff;
     out[0] = this.n >>> 8;
     out[1] = this.n & 0xff;
     return out;
@@ -117,6 +127,7 @@ export class XorEncoder {
     const xl = lo ^ this.vLo;
     if ((xh | xl) === 0) {
       this.write(0, 1);
+      this.endsWithByteWrite = false;
       return;
     }
     let lead = xh !== 0 ? Math.clz32(xh) : 32 + Math.clz32(xl);
@@ -138,6 +149,7 @@ export class XorEncoder {
 
   /** Writes the `sig` bits of xh:xl >> trail. */
   private writeSignificant(xh: number, xl: number, trail: number, sig: number): void {
+    this.endsWithByteWrite = (sig & 7) === 0;
     let rh: number;
     let rl: number;
     if (trail >= 32) {
