@@ -17,3 +17,47 @@ export { MAX_INT64, MIN_INT64, int64ToMillis, millisToInt64, bigintToInt64, type
 export { PROTOS_DIR, grpcPackage, protoRoot } from './protos.js';
 export { encodeMessage, decodeMessage, packAny, unpackAny } from './codec.js';
 export * from './types.js';
+export {
+  ReadResponseType,
+  PromChunkEncoding,
+  encodeReadRequest,
+  decodeReadRequest,
+  encodeReadResponse,
+  decodeReadResponse,
+  encodeChunkedReadResponse,
+  decodeChunkedReadResponse,
+  type ReadRequest,
+  type ReadQuery,
+  type ReadHints,
+  type ReadResponse,
+  type TimeSeries,
+  type PromSample,
+  type PromChunk,
+  type ChunkedSeries,
+  type ChunkedReadResponse,
+} from './remote-read.js';
+export {
+  labelsFromProto,
+  labelsToProto,
+  extendLabels,
+  matcherFromProto,
+  matchersFromProto,
+  matcherToProto,
+  matchersToProto,
+  thanosEncodingFromProm,
+  promEncodingFromThanos,
+} from './convert.js';
+export { CHANNEL_OPTIONS, MAX_MESSAGE_BYTES, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_INFO_TIMEOUT_MS } from './options.js';
+export { StoreApiCallError, statusFromError } from './status.js';
+export {
+  startGrpcServer,
+  type RunningGrpcServer,
+  type StoreApiServices,
+  type StoreService,
+  type InfoService,
+  type RulesService,
+  type CallContext,
+  type FrameSink,
+} from './server.js';
+export { StoreClient, InfoClient, RulesClient, type ClientOptions, type CallOptions } from './client.js';
+export { memoryStoreApi, type MemoryStoreApiOptions } from './memory-server.js';
