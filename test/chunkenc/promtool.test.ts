@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needBinary } from '../helpers/peers.js';
 import { Labels } from '../../src/model/index.js';
-import { ChunkSegment, SegmentEncoding } from '../../src/chunkenc/segment.js';
+import { ChunkSegment, SegmentEncoding } from '../../src/chunkenc/index.js';
 import { decodeXORAlloc, encodeXOR, xorNumSamples } from '../../src/chunkenc/index.js';
-import { headChunkStarts } from '../../src/chunkenc/split.js';
+import { headChunkStarts } from '../../src/chunkenc/index.js';
 import { generateFixture, toOpenMetrics, type FixtureSeries } from './fixtures/openmetrics.js';
 
 const BLOCK = 7_200_000;
