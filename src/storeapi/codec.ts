@@ -2,6 +2,8 @@
  * Plain protobuf encode/decode of any message in protos/ by its full name, outside gRPC: remote read over
  * HTTP, hints packed in `google.protobuf.Any`, tests that compare bytes. Decoded objects have the same
  * shape as gRPC-decoded ones (LOADER_OPTIONS in protos.ts), so one set of types serves both.
+ *
+ * Frame layouts, encoding numbers and the empty-message presence rule: docs/format/storeapi.md.
  */
 import type protobuf from 'protobufjs';
 import { BadDataError, StorageError } from '../model/index.js';

@@ -3,6 +3,8 @@
  * protos.ts): snake_case names, int64 as exact decimal strings, enums as numbers, absent sub-messages as
  * null (decoded) or omitted (sent). Decoded messages always have every scalar and repeated field; when
  * sending, anything left out is encoded as its default, i.e. not at all.
+ *
+ * Frame layouts, encoding numbers and the empty-message presence rule: docs/format/storeapi.md.
  */
 import type { Int64 } from './int64.js';
 
