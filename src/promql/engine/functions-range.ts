@@ -1,0 +1,144 @@
+/**
+ * Functions over range vectors (rate, *_over_time, deriv, …): each series' window slides over its
+ * samples with two indices, since window ends never decrease from one step to the next. Empty windows
+ * produce nothing (the function is not called), as in Prometheus.
+ */
+import { Labels, MatchType } from '../../model/index.js';
+import { exprType, type Call, type Expr } from '../ast.js';
+import type { Window, WindowFunction } from '../functions/types.js';
+import type { EvalContext } from './context.js';
+import type { Evaluate } from './evaluate.js';
+import { goQuote } from './labels-format.js';
+import { gridTime, newStepSeries, type Grid, type MatrixValue, type StepSeries, type Value } from './value.js';
+
+/** Range functions whose result is still the metric's value, so the name stays. */
+const KEEPS_NAME = new Set(['last_over_time', 'first_over_time']);
+/** Counter functions that hint when the metric does not look like a counter. */
+const COUNTER_FUNCS = new Set(['rate', 'increase']);
+const COUNTER_SUFFIXES = ['_total', '_sum', '_count', '_bucket'];
+
+async function evalArgs(ctx: EvalContext, e: Call, grid: Grid, evaluate: Evaluate): Promise<{ matrix: MatrixValue; params: Float64Array[] }> {
+  let matrix: MatrixValue | undefined;
+  const params: Float64Array[] = [];
+  for (const a of e.args) {
+    const v = await evaluate(ctx, a, grid);
+    if (v.kind === 'matrix') matrix = v;
+    else if (v.kind === 'scalar') params.push(v.values);
+    else throw new Error(`${e.func.name}: unexpected ${v.kind} argument`);
+  }
+  if (matrix === undefined) throw new Error(`${e.func.name}: no range vector argument`);
+  return { matrix, params };
+}
+
+export async function evalRangeFunction(ctx: EvalContext, e: Call, grid: Grid, evaluate: Evaluate, fn: WindowFunction): Promise<Value> {
+  const { matrix, params } = await evalArgs(ctx, e, grid, evaluate);
+  const steps = grid.count;
+  const keepName = KEEPS_NAME.has(e.func.name);
+  // predict_linear anchors its line at the evaluation time, which differs from the window end under offset/@.
+  const withEvalTime = e.func.name === 'predict_linear';
+  const p: number[] = new Array<number>(params.length + (withEvalTime ? 1 : 0)).fill(0);
+  const out: StepSeries[] = [];
+  for (const s of matrix.series) {
+    await ctx.checkpoint();
+    const w: Window = { timestamps: s.timestamps, values: s.values, start: 0, end: 0, rangeStartMs: 0, rangeEndMs: 0 };
+    const o = newStepSeries(s.labels, steps, s.dropName || !keepName);
+    const ts = s.timestamps;
+    const n = ts.length;
+    let lo = 0;
+    let hi = 0;
+    let found = 0;
+    let widest = 0;
+    for (let i = 0; i < steps; i++) {
+      const end = matrix.ends[i];
+      const start = end - matrix.rangeMs;
+      while (hi < n && ts[hi] <= end) hi++;
+      while (lo < hi && ts[lo] <= start) lo++;
+      if (hi === lo) continue;
+      if (hi - lo > widest) widest = hi - lo;
+      ctx.totalSamples += hi - lo;
+      w.start = lo;
+      w.end = hi;
+      w.rangeStartMs = start;
+      w.rangeEndMs = end;
+      for (let j = 0; j < params.length; j++) p[j] = params[j][i];
+      if (withEvalTime) p[params.length] = gridTime(grid, i);
+      const r = fn(w, p);
+      if (r === undefined) continue;
+      o.values[i] = r;
+      o.present[i] = 1;
+      found++;
+    }
+    // The window in use is what Prometheus holds per series; check it against the budget, then let it go.
+    ctx.samples.add(widest);
+    ctx.samples.release(widest);
+    if (found === 0) continue;
+    ctx.samples.add(found);
+    out.push(o);
+    if (COUNTER_FUNCS.has(e.func.name)) counterHint(ctx, e, s.labels);
+  }
+  ctx.samples.release(matrix.counted);
+  return { kind: 'vector', series: out };
+}
+
+/** Emitted per result series (identical texts collapse), like Prometheus's engine after rate/increase. */
+function counterHint(ctx: EvalContext, e: Call, labels: Labels): void {
+  const name = labels.metricName();
+  if (name === '' || COUNTER_SUFFIXES.some((x) => name.endsWith(x))) return;
+  ctx.annotations.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${goQuote(name)}`, e.args[0].pos);
+}
+
+/** absent_over_time(m): 1 at steps where no series has a sample in its window; labels as absent(). */
+export async function evalAbsentOverTime(ctx: EvalContext, e: Call, grid: Grid, evaluate: Evaluate): Promise<Value> {
+  const { matrix } = await evalArgs(ctx, e, grid, evaluate);
+  const steps = grid.count;
+  const seen = new Uint8Array(steps);
+  for (const s of matrix.series) {
+    await ctx.checkpoint();
+    const ts = s.timestamps;
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < steps; i++) {
+      const end = matrix.ends[i];
+      while (hi < ts.length && ts[hi] <= end) hi++;
+      while (lo < hi && ts[lo] <= end - matrix.rangeMs) lo++;
+      if (hi > lo) seen[i] = 1;
+    }
+  }
+  ctx.samples.release(matrix.counted);
+  return absentResult(ctx, e.args[0], seen);
+}
+
+/** The one-series result of absent/absent_over_time: value 1 where `seen` is 0. */
+export function absentResult(ctx: EvalContext, arg: Expr, seen: Uint8Array): Value {
+  const o = newStepSeries(absentLabels(arg), seen.length, false);
+  let n = 0;
+  for (let i = 0; i < seen.length; i++) {
+    if (seen[i] === 1) continue;
+    o.values[i] = 1;
+    o.present[i] = 1;
+    n++;
+  }
+  ctx.samples.add(n);
+  return { kind: 'vector', series: n > 0 ? [o] : [] };
+}
+
+/**
+ * Labels for absent(): the equality matchers of a selector argument, except the name; a label matched
+ * more than once, or by a non-equality matcher, is left out (Prometheus createLabelsForAbsentFunction).
+ */
+function absentLabels(arg: Expr): Labels {
+  const vs = arg.type === 'VectorSelector' ? arg : arg.type === 'MatrixSelector' ? arg.vectorSelector : null;
+  if (vs === null || exprType(arg) === 'scalar') return Labels.EMPTY;
+  const b = Labels.EMPTY.builder();
+  const has = new Set<string>();
+  for (const m of vs.matchers) {
+    if (m.name === '__name__') continue;
+    if (m.type === MatchType.EQ && !has.has(m.name)) {
+      b.set(m.name, m.value);
+      has.add(m.name);
+    } else {
+      b.del(m.name);
+    }
+  }
+  return b.labels();
+}

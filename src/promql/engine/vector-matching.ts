@@ -1,0 +1,156 @@
+/**
+ * Vector⊕vector arithmetic and comparisons with on/ignoring, group_left/group_right (Prometheus
+ * VectorBinop), evaluated over all steps at once.
+ *
+ * Matching happens per step, as in Prometheus: the "one" side may hold several series with the same
+ * match signature as long as only one of them has a sample at any step. Signatures are computed once
+ * per series, since labels do not change between steps.
+ */
+import { ExecutionError, METRIC_NAME, type Labels } from '../../model/index.js';
+import type { BinaryExpr, VectorMatching } from '../ast.js';
+import type { EvalContext } from './context.js';
+import { goLabelsString } from './labels-format.js';
+import { ARITHMETIC, COMPARISON, isComparison } from './operators.js';
+import { SeriesCollector, nonEmpty, type StepSeries } from './value.js';
+
+/** The match signature of a label set: the `on` labels, or all but the `ignoring` labels and the name. */
+export function signatureFn(m: VectorMatching): (l: Labels) => string {
+  if (m.on) {
+    const names = [...m.matchingLabels].sort();
+    return (l) => l.keyFor(names);
+  }
+  const names = [...new Set([...m.matchingLabels, METRIC_NAME])].sort();
+  return (l) => l.keyWithout(names);
+}
+
+/** Prometheus Labels.MatchLabels: the labels that form the match group, for error messages. */
+function matchLabels(l: Labels, m: VectorMatching): Labels {
+  const set = new Set(m.matchingLabels);
+  const keep: string[] = [];
+  l.forEach((n) => {
+    if (set.has(n) === m.on && (m.on || n !== METRIC_NAME)) keep.push(n);
+  });
+  return l.keep(keep);
+}
+
+export async function evalVectorMatching(
+  ctx: EvalContext,
+  e: BinaryExpr,
+  left: StepSeries[],
+  right: StepSeries[],
+  steps: number,
+): Promise<StepSeries[]> {
+  const m = e.matching ?? { card: 'one-to-one', matchingLabels: [], on: false, include: [] };
+  if (left.length === 0 || right.length === 0) return [];
+  // one-to-many is many-to-one with the sides swapped; values are swapped back before the operation.
+  const swapped = m.card === 'one-to-many';
+  const many = swapped ? right : left;
+  const one = swapped ? left : right;
+  const sig = signatureFn(m);
+
+  const oneBySig = new Map<string, StepSeries[]>();
+  for (const s of one) {
+    const k = sig(s.labels);
+    const g = oneBySig.get(k);
+    if (g === undefined) oneBySig.set(k, [s]);
+    else g.push(s);
+  }
+  for (const g of oneBySig.values()) if (g.length > 1) checkUniqueOneSide(g, m, steps, swapped ? 'left' : 'right');
+
+  const comparison = isComparison(e.op);
+  const cmp = comparison ? COMPARISON[e.op as keyof typeof COMPARISON] : null;
+  const arith = comparison ? null : ARITHMETIC[e.op as keyof typeof ARITHMETIC];
+  const out = new SeriesCollector(steps);
+  const matchedBySig = new Map<string, Uint8Array>();
+  const resultLabelsCache = new Map<StepSeries, Labels>();
+
+  for (const ls of many) {
+    await ctx.checkpoint();
+    const k = sig(ls.labels);
+    const group = oneBySig.get(k);
+    if (group === undefined) continue;
+    let matched: Uint8Array | undefined;
+    if (m.card === 'one-to-one') {
+      matched = matchedBySig.get(k);
+      if (matched === undefined) matchedBySig.set(k, (matched = new Uint8Array(steps)));
+    }
+    resultLabelsCache.clear();
+    for (let i = 0; i < steps; i++) {
+      if (ls.present[i] === 0) continue;
+      let rs: StepSeries | undefined;
+      for (const c of group) {
+        if (c.present[i] === 1) {
+          rs = c;
+          break;
+        }
+      }
+      if (rs === undefined) continue;
+      const fl = swapped ? rs.values[i] : ls.values[i];
+      const fr = swapped ? ls.values[i] : rs.values[i];
+      let value: number;
+      if (cmp !== null) {
+        const keep = cmp(fl, fr);
+        if (e.returnBool) value = keep ? 1 : 0;
+        else if (!keep) continue;
+        else value = fl;
+      } else {
+        value = arith!(fl, fr);
+      }
+      let labels = resultLabelsCache.get(rs);
+      if (labels === undefined) {
+        labels = resultLabels(ls.labels, rs.labels, m);
+        resultLabelsCache.set(rs, labels);
+      }
+      if (matched !== undefined) {
+        if (matched[i] === 1) throw new ExecutionError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+        matched[i] = 1;
+      }
+      const dropName = !comparison || e.returnBool || ls.dropName;
+      const o = out.get(labels, dropName);
+      if (o.present[i] === 1) {
+        throw new ExecutionError(
+          m.card === 'one-to-one'
+            ? 'vector cannot contain metrics with the same labelset'
+            : 'multiple matches for matching labels: grouping labels must ensure unique matches',
+        );
+      }
+      o.values[i] = value;
+      o.present[i] = 1;
+    }
+  }
+  return nonEmpty(out.list);
+}
+
+/** Labels of a result: from the "many" side, reduced for one-to-one matching, plus group_x extra labels from the "one" side. */
+function resultLabels(many: Labels, one: Labels, m: VectorMatching): Labels {
+  let l = many;
+  if (m.card === 'one-to-one') l = m.on ? l.keep(m.matchingLabels) : l.drop(m.matchingLabels);
+  if (m.include.length > 0) {
+    const b = l.builder();
+    for (const n of m.include) {
+      const v = one.get(n);
+      if (v !== '') b.set(n, v);
+      else b.del(n);
+    }
+    l = b.labels();
+  }
+  return l;
+}
+
+/** At each step at most one series of a match group may be present on the "one" side. */
+function checkUniqueOneSide(group: StepSeries[], m: VectorMatching, steps: number, side: 'left' | 'right'): void {
+  for (let i = 0; i < steps; i++) {
+    let first: StepSeries | undefined;
+    for (const s of group) {
+      if (s.present[i] === 0) continue;
+      if (first === undefined) {
+        first = s;
+        continue;
+      }
+      throw new ExecutionError(
+        `found duplicate series for the match group ${goLabelsString(matchLabels(s.labels, m))} on the ${side} hand-side of the operation: ` +
+          `[${goLabelsString(s.labels)}, ${goLabelsString(first.labels)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+      );
+    }
+  }
+}
