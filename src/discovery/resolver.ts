@@ -28,8 +28,9 @@ export interface DnsResolverOptions {
   /** `ip` or `ip:port` or `[ipv6]:port` of the DNS server; absent → the system's (/etc/resolv.conf). */
   server?: string;
   /**
-   * First-try timeout. c-ares doubles it on each retry, so 2000 ms with 2 tries gives up after about 6 s:
-   * long enough for a loaded cluster DNS, short enough that a 30 s refresh round is never overrun.
+   * First-try timeout. c-ares doubles it on each retry: 2000 ms with 2 tries gives up after 6 s (measured
+   * against a UDP socket that never answers). A `dnssrv+` spec asks twice in sequence (SRV, then A/AAAA),
+   * so a round against a hung server ends within ~12 s, inside the 30 s refresh interval.
    */
   timeoutMs?: number;
   tries?: number;
