@@ -5,13 +5,12 @@
  */
 import * as T from '@prometheus-io/lezer-promql';
 import { BadDataError, Matcher, MatchType, METRIC_NAME } from '../../model/index.js';
-import { exprType } from '../ast.js';
 import type {
   AggregateExpr, AggregateOp, AtModifier, BinaryExpr, BinaryOp, Call, Expr, MatrixSelector, PositionRange,
   StringLiteral, SubqueryExpr, VectorMatching, VectorSelector,
 } from '../ast.js';
 import { FUNCTIONS } from '../functions/signatures.js';
-import { checkAggregate, checkBinary, checkCall, checkVectorSelector, documentedType, takesParam } from './checks.js';
+import { takesParam } from './checks.js';
 import { children, durationMs } from './durations.js';
 import { goQuote, LiteralError, parseNumber, unquoteString } from './literals.js';
 import type { Positions } from './position.js';
@@ -41,6 +40,10 @@ export class Builder {
   readonly #opts: BuildOptions;
   /** Selectors/subqueries whose offset was written (Go tracks OriginalOffset != 0; we allow `offset 0`). */
   readonly #offsetSet = new WeakSet<Modifiable>();
+  /** Selectors whose metric name was written outside the braces (for the "set twice" check). */
+  readonly nameOutside = new WeakSet<VectorSelector>();
+  /** Where each binary operator and its modifiers are: Prometheus points operator errors there. */
+  readonly opRanges = new WeakMap<BinaryExpr, PositionRange>();
 
   constructor(pos: Positions, opts: BuildOptions) {
     this.#pos = pos;
@@ -123,7 +126,7 @@ export class Builder {
       at: null,
       pos: this.#range(node),
     };
-    checkVectorSelector(vs, ident !== undefined, this.#pos);
+    if (ident) this.nameOutside.add(vs);
     return vs;
   }
 
@@ -137,20 +140,36 @@ export class Builder {
     try {
       return new Matcher(type, labelName, unquote(valueNode!));
     } catch (err) {
-      if (err instanceof BadDataError) throw this.#pos.error(err.message, this.#range(node), err);
+      // Prometheus shows the regex engine's own words: "error parsing regexp: missing closing ): `^(?s:()$`".
+      if (err instanceof BadDataError) {
+        throw this.#pos.error(err.cause instanceof Error ? err.cause.message : err.message, this.#range(node), err);
+      }
       throw err;
     }
   }
 
-  #matrixSelector(node: SyntaxNode, kids: SyntaxNode[]): MatrixSelector {
+  /**
+   * lezer gives the postfix forms (`[5m]`, `[5m:1m]`, `offset`, `@`) the lowest precedence, so `a + b[5m]`
+   * arrives as `(a + b)[5m]`. In Prometheus they bind tightest: they apply to the rightmost operand.
+   */
+  #postfix(e: Expr, endUtf16: number, apply: (leaf: Expr) => Expr): Expr {
+    if (e.type === 'BinaryExpr') e.rhs = this.#postfix(e.rhs, endUtf16, apply);
+    else if (e.type === 'UnaryExpr') e.expr = this.#postfix(e.expr, endUtf16, apply);
+    else return apply(e);
+    e.pos = { start: e.pos.start, end: this.#pos.byte(endUtf16) };
+    return e;
+  }
+
+  #matrixSelector(node: SyntaxNode, kids: SyntaxNode[]): Expr {
     const [exprNode, durNode] = kids;
-    const inner = this.expr(exprNode!);
-    const bracket = this.#pos.range(exprNode!.to, node.to);
-    if (inner.type !== 'VectorSelector') throw this.#pos.error('ranges only allowed for vector selectors', bracket);
-    if (this.#offsetSet.has(inner)) throw this.#pos.error('no offset modifiers allowed before range', bracket);
-    if (inner.at) throw this.#pos.error('no @ modifiers allowed before range', bracket);
-    const rangeMs = this.#positiveDuration(durNode!);
-    return { type: 'MatrixSelector', vectorSelector: inner, rangeMs, pos: this.#range(node) };
+    const bracket = this.#pos.range(this.#pos.input.indexOf('[', exprNode!.to), node.to);
+    return this.#postfix(this.expr(exprNode!), node.to, (inner): MatrixSelector => {
+      if (inner.type !== 'VectorSelector') throw this.#pos.error('ranges only allowed for vector selectors', bracket);
+      if (this.#offsetSet.has(inner)) throw this.#pos.error('no offset modifiers allowed before range', bracket);
+      if (inner.at) throw this.#pos.error('no @ modifiers allowed before range', bracket);
+      const rangeMs = this.#positiveDuration(durNode!);
+      return { type: 'MatrixSelector', vectorSelector: inner, rangeMs, pos: { start: inner.pos.start, end: this.#pos.byte(node.to) } };
+    });
   }
 
   #positiveDuration(node: SyntaxNode): number {
@@ -159,15 +178,14 @@ export class Builder {
     return ms;
   }
 
-  #subquery(node: SyntaxNode, kids: SyntaxNode[]): SubqueryExpr {
+  #subquery(node: SyntaxNode, kids: SyntaxNode[]): Expr {
     const [exprNode, rangeNode, stepNode] = kids;
-    const inner = this.expr(exprNode!);
-    const range = this.#range(node);
-    const t = exprType(inner);
-    if (t !== 'vector') throw this.#pos.error(`subquery is only allowed on instant vector, got ${t} instead`, range);
-    const rangeMs = this.#positiveDuration(rangeNode!);
-    const stepMs = stepNode ? this.#positiveDuration(stepNode) : 0;
-    return { type: 'SubqueryExpr', expr: inner, rangeMs, stepMs, offsetMs: 0, at: null, pos: range };
+    return this.#postfix(this.expr(exprNode!), node.to, (inner): SubqueryExpr => {
+      const rangeMs = this.#positiveDuration(rangeNode!);
+      const stepMs = stepNode ? this.#positiveDuration(stepNode) : 0;
+      const pos = { start: inner.pos.start, end: this.#pos.byte(node.to) };
+      return { type: 'SubqueryExpr', expr: inner, rangeMs, stepMs, offsetMs: 0, at: null, pos };
+    });
   }
 
   /** The selector or subquery an `offset`/`@` applies to (through a matrix selector), or an error. */
@@ -178,33 +196,35 @@ export class Builder {
   }
 
   #offset(node: SyntaxNode, kids: SyntaxNode[]): Expr {
-    const e = this.expr(kids[0]!);
-    const target = this.#target(e, 'offset');
-    if (this.#offsetSet.has(target)) throw this.#pos.error('offset may not be set multiple times', e.pos);
-    target.offsetMs = durationMs(kids[2]!, this.#pos);
-    this.#offsetSet.add(target);
-    e.pos = { start: e.pos.start, end: this.#pos.byte(node.to) };
-    return e;
+    return this.#postfix(this.expr(kids[0]!), node.to, (e) => {
+      const target = this.#target(e, 'offset');
+      if (this.#offsetSet.has(target)) throw this.#pos.error('offset may not be set multiple times', e.pos);
+      target.offsetMs = durationMs(kids[2]!, this.#pos);
+      this.#offsetSet.add(target);
+      e.pos = { start: e.pos.start, end: this.#pos.byte(node.to) };
+      return e;
+    });
   }
 
   #at(node: SyntaxNode, kids: SyntaxNode[]): Expr {
-    const e = this.expr(kids[0]!);
     const valueNode = kids[2]!;
-    let at: AtModifier;
-    if (valueNode.type.id === T.AtModifierPreprocessors) {
-      at = { kind: valueNode.firstChild!.type.id === T.AtStart ? 'start' : 'end' };
-    } else {
-      const ts = this.#literal(valueNode, parseNumber);
-      if (!Number.isFinite(ts) || Math.abs(ts) >= MAX_AT_SECONDS) {
-        throw this.#pos.error(`timestamp out of bounds for @ modifier: ${goFloat(ts)}`, e.pos);
+    return this.#postfix(this.expr(kids[0]!), node.to, (e) => {
+      let at: AtModifier;
+      if (valueNode.type.id === T.AtModifierPreprocessors) {
+        at = { kind: valueNode.firstChild!.type.id === T.AtStart ? 'start' : 'end' };
+      } else {
+        const ts = this.#literal(valueNode, parseNumber);
+        if (!Number.isFinite(ts) || Math.abs(ts) >= MAX_AT_SECONDS) {
+          throw this.#pos.error(`timestamp out of bounds for @ modifier: ${goFloat(ts)}`, e.pos);
+        }
+        at = { kind: 'time', ms: goRound(ts * 1000) };
       }
-      at = { kind: 'time', ms: goRound(ts * 1000) };
-    }
-    const target = this.#target(e, '@');
-    if (target.at) throw this.#pos.error('@ <timestamp> may not be set multiple times', e.pos);
-    target.at = at;
-    e.pos = { start: e.pos.start, end: this.#pos.byte(node.to) };
-    return e;
+      const target = this.#target(e, '@');
+      if (target.at) throw this.#pos.error('@ <timestamp> may not be set multiple times', e.pos);
+      target.at = at;
+      e.pos = { start: e.pos.start, end: this.#pos.byte(node.to) };
+      return e;
+    });
   }
 
   #call(node: SyntaxNode, kids: SyntaxNode[]): Call {
@@ -221,9 +241,7 @@ export class Builder {
       throw this.#pos.error(`function ${goQuote(name)} is not enabled`, identRange);
     }
     const args = children(bodyNode!).map((a) => this.expr(a));
-    const call: Call = { type: 'Call', func, args, pos: this.#range(node) };
-    checkCall(call, this.#pos);
-    return call;
+    return { type: 'Call', func, args, pos: this.#range(node) };
   }
 
   #aggregate(node: SyntaxNode, kids: SyntaxNode[]): AggregateExpr {
@@ -241,7 +259,7 @@ export class Builder {
       throw this.#pos.error(`wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`, range);
     }
     const built = args.map((a) => this.expr(a));
-    const agg: AggregateExpr = {
+    return {
       type: 'AggregateExpr',
       op,
       expr: built[want - 1]!,
@@ -250,8 +268,6 @@ export class Builder {
       without: modifier?.firstChild?.type.id === T.Without,
       pos: range,
     };
-    checkAggregate(agg, this.#pos);
-    return agg;
   }
 
   /** Names in a GroupingLabels node: bare or quoted (UTF-8) label names. */
@@ -282,7 +298,7 @@ export class Builder {
       returnBool,
       pos: this.#range(node),
     };
-    checkBinary(b, opRange, this.#pos);
+    this.opRanges.set(b, opRange);
     return b;
   }
 
@@ -303,10 +319,6 @@ export class Builder {
     // Go folds a sign into a number literal directly under it: `-1` is the number -1, `-(1)` is not.
     if (inner.type === 'NumberLiteral') {
       return { type: 'NumberLiteral', value: op === '-' ? -inner.value : inner.value, pos: range };
-    }
-    const t = exprType(inner);
-    if (t !== 'scalar' && t !== 'vector') {
-      throw this.#pos.error(`unary expression only allowed on expressions of type scalar or instant vector, got ${goQuote(documentedType(t))}`, range);
     }
     return { type: 'UnaryExpr', op, expr: inner, pos: range };
   }

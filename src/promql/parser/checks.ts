@@ -1,8 +1,9 @@
 /**
- * Prometheus's semantic checks (promql/parser/parse.go `checkAST`, `newAggregateExpr`, the function-call
- * rule), run on each AST node as it is built, bottom-up. Messages are Prometheus's, word for word.
+ * Prometheus's semantic checks (promql/parser/parse.go `checkAST`), run over the finished AST in the same
+ * order as Go (children before the node, left before right), so the first error reported is Go's first.
+ * Messages are Prometheus's, word for word. Also normalises BinaryExpr.matching as Go does.
  */
-import { METRIC_NAME } from '../../model/index.js';
+import { assertNever, METRIC_NAME } from '../../model/index.js';
 import { exprType } from '../ast.js';
 import type { AggregateExpr, BinaryExpr, Call, Expr, PositionRange, ValueType, VectorSelector } from '../ast.js';
 import { goQuote } from './literals.js';
@@ -27,7 +28,65 @@ export function isComparison(op: string): boolean {
   return COMPARISON.has(op);
 }
 
-function expectType(e: Expr, want: ValueType, context: string, pos: Positions): void {
+/** What the check pass needs from the builder besides the AST. */
+export interface CheckContext {
+  pos: Positions;
+  /** Operator (and modifiers) range of each binary expression; defaults to the whole expression. */
+  opRanges: WeakMap<BinaryExpr, PositionRange>;
+  /** Selectors whose metric name was written outside the braces. */
+  nameOutside: WeakSet<VectorSelector>;
+}
+
+/** Go's checkAST: recursive type checks. Throws the first error as a positioned BadDataError. */
+export function checkAST(e: Expr, ctx: CheckContext): void {
+  const { pos } = ctx;
+  switch (e.type) {
+    case 'AggregateExpr':
+      expectType(e.expr, 'vector', 'aggregation expression', ctx);
+      if (e.param) expectType(e.param, e.op === 'count_values' ? 'string' : 'scalar', 'aggregation parameter', ctx);
+      return;
+    case 'BinaryExpr':
+      checkAST(e.lhs, ctx);
+      checkAST(e.rhs, ctx);
+      checkBinary(e, ctx.opRanges.get(e) ?? e.pos, pos);
+      return;
+    case 'Call':
+      checkCall(e, ctx);
+      return;
+    case 'MatrixSelector':
+      checkAST(e.vectorSelector, ctx);
+      return;
+    case 'SubqueryExpr': {
+      checkAST(e.expr, ctx);
+      const t = exprType(e.expr);
+      if (t !== 'vector') throw pos.error(`subquery is only allowed on instant vector, got ${t} instead`, e.pos);
+      return;
+    }
+    case 'ParenExpr':
+      checkAST(e.expr, ctx);
+      return;
+    case 'UnaryExpr': {
+      checkAST(e.expr, ctx);
+      const t = exprType(e.expr);
+      if (t !== 'scalar' && t !== 'vector') {
+        throw pos.error(`unary expression only allowed on expressions of type scalar or instant vector, got ${goQuote(documentedType(t))}`, e.pos);
+      }
+      return;
+    }
+    case 'VectorSelector':
+      checkVectorSelector(e, ctx.nameOutside.has(e), pos);
+      return;
+    case 'NumberLiteral':
+    case 'StringLiteral':
+      return;
+    default:
+      assertNever(e, 'expression');
+  }
+}
+
+function expectType(e: Expr, want: ValueType, context: string, ctx: CheckContext): void {
+  checkAST(e, ctx);
+  const pos = ctx.pos;
   const got = exprType(e);
   if (got !== want) {
     throw pos.error(`expected type ${documentedType(want)} in ${context}, got ${documentedType(got)}`, e.pos);
@@ -39,7 +98,7 @@ function expectType(e: Expr, want: ValueType, context: string, pos: Positions): 
  * operator-level errors. Normalises `matching` as Go does: dropped unless both sides are vectors, and
  * many-to-many for set operators.
  */
-export function checkBinary(b: BinaryExpr, opRange: PositionRange, pos: Positions): void {
+function checkBinary(b: BinaryExpr, opRange: PositionRange, pos: Positions): void {
   const lt = exprType(b.lhs);
   const rt = exprType(b.rhs);
   if (b.returnBool && !isComparison(b.op)) throw pos.error('bool modifier can only be used on comparison operators', opRange);
@@ -67,7 +126,8 @@ export function checkBinary(b: BinaryExpr, opRange: PositionRange, pos: Position
 }
 
 /** Arity and argument types of a function call. */
-export function checkCall(call: Call, pos: Positions): void {
+function checkCall(call: Call, ctx: CheckContext): void {
+  const pos = ctx.pos;
   const f = call.func;
   const nargs = f.argTypes.length;
   const got = call.args.length;
@@ -82,7 +142,7 @@ export function checkCall(call: Call, pos: Positions): void {
   }
   call.args.forEach((arg, i) => {
     const want = f.argTypes[Math.min(i, nargs - 1)]!;
-    expectType(arg, want, `call to function ${goQuote(f.name)}`, pos);
+    expectType(arg, want, `call to function ${goQuote(f.name)}`, ctx);
   });
 }
 
@@ -93,16 +153,11 @@ export function takesParam(op: string): boolean {
   return PARAM_SCALAR.has(op) || op === 'count_values';
 }
 
-export function checkAggregate(a: AggregateExpr, pos: Positions): void {
-  expectType(a.expr, 'vector', 'aggregation expression', pos);
-  if (a.param) expectType(a.param, a.op === 'count_values' ? 'string' : 'scalar', 'aggregation parameter', pos);
-}
-
 /**
  * A selector needs a matcher that rejects the empty string, so a typo cannot select every series; and the
  * metric name may come from outside the braces or a `__name__` matcher, not both.
  */
-export function checkVectorSelector(vs: VectorSelector, nameOutside: boolean, pos: Positions): void {
+function checkVectorSelector(vs: VectorSelector, nameOutside: boolean, pos: Positions): void {
   if (nameOutside) {
     const inner = vs.matchers.find((m, i) => m.name === METRIC_NAME && i < vs.matchers.length - 1);
     if (inner) throw pos.error(`metric name must not be set twice: ${goQuote(vs.name)} or ${goQuote(inner.value)}`, vs.pos);

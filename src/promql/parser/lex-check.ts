@@ -4,7 +4,7 @@
  * lezer recovers from these silently, and its error nodes would only say "unexpected …"; this pass gives the
  * same words Prometheus uses. It returns the first such error (UTF-16 offset + message) or null.
  */
-import { LiteralError, unquoteString } from './literals.js';
+import { goQuote, LiteralError, parseDurationMs, unquoteString } from './literals.js';
 
 export interface LexError {
   /** UTF-16 offset. */
@@ -23,6 +23,7 @@ export function lexCheck(input: string): LexError | null {
   let parenDepth = 0;
   let inBraces = false;
   let inBrackets = false;
+  let colonSeen = false;
   let i = 0;
   const n = input.length;
   while (i < n) {
@@ -80,6 +81,7 @@ export function lexCheck(input: string): LexError | null {
       case '[':
         if (inBrackets) return { at: i, message: `unexpected left bracket ${runeQ(c)}` };
         inBrackets = true;
+        colonSeen = false;
         break;
       case ']':
         if (!inBrackets) return { at: i, message: `unexpected right bracket ${runeQ(c)}` };
@@ -89,9 +91,19 @@ export function lexCheck(input: string): LexError | null {
         if (input[i + 1] !== '=') return { at: i, message: `unexpected character after '!': ${runeQ(input[i + 1] ?? '')}` };
         i++;
         break;
+      case ':':
+        // A subquery has one colon; a second one inside the same brackets is a lexer error in Prometheus.
+        if (inBrackets && colonSeen) return { at: i, message: `unexpected colon ${runeQ(c)}` };
+        if (inBrackets) colonSeen = true;
+        break;
       default:
-        if (isIdentPart(c) || c === '.') {
-          while (i + 1 < n && (isIdentPart(input[i + 1]!) || input[i + 1] === '.')) i++;
+        if ((c >= '0' && c <= '9') || (c === '.' && /[0-9]/.test(input[i + 1] ?? ''))) {
+          const token = NUMBER_RUN.exec(input.slice(i))![0];
+          const bad = numberTokenError(token);
+          if (bad) return { at: i, message: bad };
+          i += token.length - 1;
+        } else if (isIdentPart(c)) {
+          while (i + 1 < n && isIdentPart(input[i + 1]!)) i++;
         } else if (!OPERATOR_CHARS.has(c)) {
           return { at: i, message: `unexpected character: ${runeQ(goRuneText(input, i))}` };
         }
@@ -102,6 +114,27 @@ export function lexCheck(input: string): LexError | null {
   if (inBrackets) return { at: n, message: 'unclosed left bracket' };
   if (parenDepth > 0) return { at: n, message: 'unclosed left parenthesis' };
   return null;
+}
+
+/** What Prometheus's lexer reads as one number or duration token: digits, letters, `_`, `.`, exponent signs. */
+const NUMBER_RUN = /^(?:0[xX][0-9a-fA-F_]*|[0-9_.]*(?:[eE][+-]?[0-9_]*)?)[a-zA-Z0-9_.]*/;
+const VALID_NUMBER = /^(?:0[xX][0-9a-fA-F]+(?:_[0-9a-fA-F]+)*|(?:\d+(?:_\d+)*(?:\.(?:\d+(?:_\d+)*)?)?|\.\d+(?:_\d+)*)(?:[eE][+-]?\d+(?:_\d+)*)?)$/;
+
+/** The lexer error for a malformed number/duration token, or null when it is well-formed. */
+function numberTokenError(token: string): string | null {
+  if (VALID_NUMBER.test(token)) return null;
+  if (/^\d+(?:ms|[ywdhms])/.test(token)) {
+    if (/^(?:\d+(?:ms|[ywdhms]))+$/.test(token)) {
+      try {
+        parseDurationMs(token);
+        return null;
+      } catch (err) {
+        if (err instanceof LiteralError) return err.message;
+        throw err;
+      }
+    }
+  }
+  return `bad number or duration syntax: ${goQuote(token)}`;
 }
 
 /** One past the closing quote of the string starting at `start`, or -1 when it is unterminated. */

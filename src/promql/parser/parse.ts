@@ -1,12 +1,13 @@
 /**
  * parse(): query text → checked AST. Three passes: a lexer-level scan for the errors Prometheus's lexer
  * reports (lex-check.ts), lezer's parse with its first error node turned into a message
- * (syntax-errors.ts), then the AST build with semantic checks (build.ts). The first error wins, as
- * Prometheus reports only its first.
+ * (syntax-errors.ts), the AST build with the checks Go's grammar actions make (build.ts), then Go's
+ * checkAST type checks (checks.ts). The first error wins, as Prometheus reports only its first.
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import type { Expr } from '../ast.js';
 import { Builder } from './build.js';
+import { checkAST } from './checks.js';
 import { lexCheck } from './lex-check.js';
 import { Positions } from './position.js';
 import { findSyntaxError } from './syntax-errors.js';
@@ -27,5 +28,8 @@ export function parse(input: string, opts: ParseOptions = {}): Expr {
   if (synErr) throw pos.errorAt(synErr.message, synErr.from, synErr.to);
   const top = tree.topNode.firstChild;
   if (!top) throw pos.errorAt('no expression found in input', 0);
-  return new Builder(pos, { enableExperimentalFunctions: opts.enableExperimentalFunctions ?? false }).expr(top);
+  const builder = new Builder(pos, { enableExperimentalFunctions: opts.enableExperimentalFunctions ?? false });
+  const expr = builder.expr(top);
+  checkAST(expr, { pos, opRanges: builder.opRanges, nameOutside: builder.nameOutside });
+  return expr;
 }

@@ -51,7 +51,20 @@ export function findSyntaxError(input: string, tree: Tree): SyntaxError | null {
   if (unknownFn) return unknownFn;
   const at = skipSpace(input, err.from);
   const token = describeToken(input, at);
-  return { from: at, to: at + token.length, message: `unexpected ${token.desc}` };
+  return { from: at, to: at + token.length, message: `unexpected ${token.desc}${context(err)}` };
+}
+
+/** Prometheus's `unexpected X in <context>, expected Y` suffix, for the places where its grammar adds one. */
+function context(err: SyntaxNode): string {
+  const parent = err.parent?.type.id;
+  const prev = err.prevSibling?.type.id;
+  if (parent === T.GroupingLabels) return ' in grouping opts, expected "," or ")"';
+  if (prev === T.By || prev === T.Without) return ' in grouping opts, expected "("';
+  if (prev === T.LabelName || prev === T.QuotedLabelName) return ' in label matching, expected label matching operator';
+  if (parent === T.LabelMatchers) return ' in label matching, expected "," or "}"';
+  if (prev === T.Offset) return ' in offset, expected duration';
+  if (prev === T.At) return ' in @, expected timestamp';
+  return '';
 }
 
 /**
@@ -82,7 +95,7 @@ function skipSpace(input: string, i: number): number {
 function describeToken(input: string, at: number): { desc: string; length: number } {
   if (at >= input.length) return { desc: 'end of input', length: 0 };
   const rest = input.slice(at);
-  const word = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(rest)?.[0];
+  const word = /^[a-zA-Z_][a-zA-Z0-9_:]*/.exec(rest)?.[0];
   if (word) {
     const lower = word.toLowerCase();
     if (lower === 'inf' || lower === 'nan') return { desc: `number ${goQuote(word)}`, length: word.length };
@@ -103,6 +116,7 @@ function describeToken(input: string, at: number): { desc: string; length: numbe
     return { desc: `string ${truncatedQuote(text)}`, length: text.length };
   }
   for (const op of OPERATORS) if (rest.startsWith(op)) return { desc: `<op:${op}>`, length: op.length };
+  if (rest[0] === ':') return { desc: `colon ':'`, length: 1 };
   return { desc: goQuote(String.fromCodePoint(rest.codePointAt(0)!)), length: 1 };
 }
 
