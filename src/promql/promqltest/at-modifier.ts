@@ -33,13 +33,17 @@ export function atModifierCases(expr: Expr, evalMs: number): AtModifierCase[] {
 /** A copy of `e` with `@ ms` on every selector and subquery lacking one; shared subtrees are not mutated. */
 export function pinAt(e: Expr, ms: number): Expr {
   switch (e.type) {
+    // `@ start()`/`@ end()` count as unpinned: Go keeps them in `StartOrEnd` with `Timestamp` nil, sets
+    // `Timestamp`, and the re-printed query then carries `@ <t>` (String() prefers Timestamp).
     case 'VectorSelector':
-      return e.at === null ? { ...e, at: { kind: 'time', ms } } : e;
+      return e.at === null || e.at.kind !== 'time' ? { ...e, at: { kind: 'time', ms } } : e;
     case 'MatrixSelector':
-      return e.vectorSelector.at === null ? { ...e, vectorSelector: { ...e.vectorSelector, at: { kind: 'time', ms } } } : e;
+      return e.vectorSelector.at === null || e.vectorSelector.at.kind !== 'time'
+        ? { ...e, vectorSelector: { ...e.vectorSelector, at: { kind: 'time', ms } } }
+        : e;
     case 'SubqueryExpr':
       // Its inner selectors stay relative to the subquery's own steps.
-      return e.at === null ? { ...e, at: { kind: 'time', ms } } : e;
+      return e.at === null || e.at.kind !== 'time' ? { ...e, at: { kind: 'time', ms } } : e;
     case 'AggregateExpr':
       return { ...e, expr: pinAt(e.expr, ms), param: e.param === null ? null : pinAt(e.param, ms) };
     case 'BinaryExpr':
