@@ -2,7 +2,10 @@
 import t from 'tap';
 import { VALUE_FUNCTIONS, goMax, goMin } from '../../../src/promql/functions/index.js';
 
-const V = VALUE_FUNCTIONS as Required<typeof VALUE_FUNCTIONS>;
+// params default to [] so the one-argument functions read naturally below.
+const V: Record<string, (v: number, params?: number[]) => number> = Object.fromEntries(
+  Object.entries(VALUE_FUNCTIONS).map(([name, f]) => [name, (v: number, params: number[] = []) => f(v, params)]),
+);
 
 t.test('Go math.Max/Min: an infinity beats NaN, signed zeros ordered', async (t) => {
   t.equal(goMax(NaN, Infinity), Infinity, 'JS Math.max would give NaN');
