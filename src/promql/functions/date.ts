@@ -8,8 +8,12 @@
  * in wrapping uint64 arithmetic; for seconds below −9223372028715321600 that wraps around 2^64, so the
  * date shown is that of (seconds + 2^64). NaN and ±Inf therefore read as 2^63 s after the epoch:
  * 292277026596-12-04T15:30:08 UTC, a Sunday, day 339 of a leap year. Measured on the Debian Prometheus 2.42
- * (`year(vector(NaN))` = 292277026596, `hour` = 15, `day_of_week` = 0); Go ≥ 1.23 reworked the calendar
- * code and moved its zero by less than a year, which changes nothing for these inputs.
+ * (`year(vector(NaN))` = 292277026596, `hour` = 15, `day_of_week` = 0).
+ *
+ * Doubt, stated: Go ≥ 1.23 (which Prometheus 3 is built with) reworked its calendar code and, as far as we
+ * know, moved its internal zero by under a year. −2^63 lies 258 years below the wrap point, so NaN/±Inf
+ * answer the same there; only finite inputs within about a year of −9223372028715321600 s could wrap in
+ * one Go version and not the other. We follow the measured Go 1.19 offset.
  */
 import type { ValueFunction } from './types.js';
 
