@@ -12,36 +12,33 @@ import { HI, LO, int64FromHalves } from './bits.js';
 import { readUvarint64, unzigzagResult, varintResult } from './varint.js';
 
 const WHAT = 'decode XOR chunk';
+const WHAT_T0 = `${WHAT}: t0`;
+const WHAT_DT = `${WHAT}: first Δt`;
+const WHAT_DOD = `${WHAT}: delta of delta`;
 const MAX_T = Number.MAX_SAFE_INTEGER;
 
-/** Zero words after the data: the widest single sample (4 + 64 + 13 + 64 bits) fits in them. */
-const PAD_WORDS = 8;
-let words = new Uint32Array(64);
+/** Zero bytes after the data: the widest single sample (4 + 64 + 13 + 64 bits) plus a 5-byte peek fits. */
+const PAD_BYTES = 40;
+let scratch = new Uint8Array(1024);
+let scratchView = new DataView(scratch.buffer);
 
 /** The 32 bits of the stream starting at bit `pos` (MSB first), as an int32. */
-function peek(w: Uint32Array, pos: number): number {
-  const i = pos >>> 5;
-  const s = pos & 31;
-  // (x >>> 1) >>> (31 − s) is x >>> (32 − s) that also works for s = 0, where JS would shift by 0, not 32.
-  return (w[i]! << s) | ((w[i + 1]! >>> 1) >>> (31 - s));
+function peek(dv: DataView, b: Uint8Array, pos: number): number {
+  const j = pos >>> 3;
+  const s = pos & 7;
+  // getUint32 is big-endian by default and compiles to one load + bswap; the fifth byte supplies the s low bits.
+  return (dv.getUint32(j) << s) | (b[j + 4]! >>> (8 - s));
 }
 
-/** Copies the chunk into the padded big-endian word buffer; returns it. */
-function loadWords(chunk: Uint8Array): Uint32Array {
-  const n = chunk.length;
-  const full = n >>> 2;
-  const need = full + 1 + PAD_WORDS;
-  if (words.length < need) words = new Uint32Array(Math.max(need, words.length * 2));
-  const w = words;
-  let j = 0;
-  for (let i = 0; i < full; i++, j += 4) {
-    w[i] = (chunk[j]! << 24) | (chunk[j + 1]! << 16) | (chunk[j + 2]! << 8) | chunk[j + 3]!;
+/** Copies the chunk into the zero-padded scratch buffer, so peeks past the data read zeros, not garbage. */
+function loadScratch(chunk: Uint8Array): void {
+  const need = chunk.length + PAD_BYTES;
+  if (scratch.length < need) {
+    scratch = new Uint8Array(Math.max(need, scratch.length * 2));
+    scratchView = new DataView(scratch.buffer);
   }
-  let last = 0;
-  for (let k = 0; j + k < n; k++) last |= chunk[j + k]! << (24 - 8 * k);
-  w[full] = last;
-  w.fill(0, full + 1, need);
-  return w;
+  scratch.set(chunk);
+  scratch.fill(0, chunk.length, need);
 }
 
 /** The sample count in a chunk's header, without decoding it. */
@@ -78,7 +75,7 @@ export function decodeXOR(chunk: Uint8Array, outT: Float64Array, outV: Float64Ar
   // Sample 0 and the first Δt are whole bytes at fixed positions: t0 varint, v0 8 bytes, Δt uvarint.
   let p = readUvarint64(chunk, 2, end, WHAT);
   unzigzagResult();
-  let t = int64FromHalves(varintResult.hi, varintResult.lo, `${WHAT}: t0`);
+  let t = +int64FromHalves(varintResult.hi, varintResult.lo, WHAT_T0);
   if (p + 8 > end) throw new StorageError(`${WHAT}: truncated in the first value`);
   let vh = (chunk[p]! << 24) | (chunk[p + 1]! << 16) | (chunk[p + 2]! << 8) | chunk[p + 3]!;
   let vl = (chunk[p + 4]! << 24) | (chunk[p + 5]! << 16) | (chunk[p + 6]! << 8) | chunk[p + 7]!;
@@ -90,45 +87,23 @@ export function decodeXOR(chunk: Uint8Array, outT: Float64Array, outV: Float64Ar
   if (count === 1) return 1;
 
   p = readUvarint64(chunk, p, end, WHAT);
-  let tDelta = int64FromHalves(varintResult.hi, varintResult.lo, `${WHAT}: first Δt`);
+  let tDelta = +int64FromHalves(varintResult.hi, varintResult.lo, WHAT_DT);
 
-  const w = loadWords(chunk);
+  loadScratch(chunk);
+  const b = scratch;
+  const dv = scratchView;
   const nbits = end * 8;
   let pos = p * 8;
   let leading = 0;
   let trailing = 0;
   const last = offset + count;
-  for (o = offset + 1; o < last; o++) {
-    if (o > offset + 1) {
-      // Delta of delta: 0 | 10+14 | 110+17 | 1110+20 | 1111+64 bits. Prometheus reads an n-bit field as
-      // negative only when it exceeds 2^(n−1), so +2^(n−1) is representable and −2^(n−1) is not.
-      const c = peek(w, pos);
-      if (c >= 0) {
-        pos += 1;
-      } else if ((c & 0x40000000) === 0) {
-        let d = (c >>> 16) & 0x3fff;
-        if (d > 0x2000) d -= 0x4000;
-        tDelta += d;
-        pos += 16;
-      } else if ((c & 0x20000000) === 0) {
-        let d = (c >>> 12) & 0x1ffff;
-        if (d > 0x10000) d -= 0x20000;
-        tDelta += d;
-        pos += 20;
-      } else if ((c & 0x10000000) === 0) {
-        let d = (c >>> 8) & 0xfffff;
-        if (d > 0x80000) d -= 0x100000;
-        tDelta += d;
-        pos += 24;
-      } else {
-        tDelta += int64FromHalves(peek(w, pos + 4), peek(w, pos + 36), `${WHAT}: delta of delta`);
-        pos += 68;
-      }
-    }
+  // Sample 1 has no delta of delta, so each iteration ends by reading the next sample's one: no per-sample
+  // "is this sample 1" branch.
+  for (o = offset + 1; ; ) {
     t += tDelta;
 
     // Value: '0' same | '10' + bits in the previous window | '11' + 5-bit leading + 6-bit count + bits.
-    const c = peek(w, pos);
+    const c = peek(dv, b, pos);
     if (c >= 0) {
       pos += 1;
     } else {
@@ -145,34 +120,55 @@ export function decodeXOR(chunk: Uint8Array, outT: Float64Array, outV: Float64Ar
         pos += 13;
       }
       // The window spans bits [trailing, 64 − leading) of the XOR; the stream holds them MSB first at pos.
-      const a = peek(w, pos);
-      let xh: number;
-      let xl: number;
+      const hi = peek(dv, b, pos);
       if (trailing >= 32) {
-        xh = (a >>> leading) & (-1 << (trailing - 32));
-        xl = 0;
+        vh ^= (hi >>> leading) & (-1 << (trailing - 32));
       } else {
-        const b = peek(w, pos + 32);
-        xh = a >>> leading;
-        // (a << 1) << (31 − leading) is a << (32 − leading) that is 0 for leading = 0.
-        xl = ((b >>> leading) | ((a << 1) << (31 - leading))) & (-1 << trailing);
+        const lo = peek(dv, b, pos + 32);
+        vh ^= hi >>> leading;
+        // (hi << 1) << (31 − leading) is hi << (32 − leading) that is 0 for leading = 0.
+        vl ^= ((lo >>> leading) | ((hi << 1) << (31 - leading))) & (-1 << trailing);
       }
-      vh ^= xh;
-      vl ^= xl;
       pos += sig;
     }
-    if (pos > nbits || t > MAX_T || t < -MAX_T) {
-      throw new StorageError(
-        pos > nbits
-          ? `${WHAT}: data ends at sample ${o - offset} of ${count} (needs ${pos} bits, has ${nbits})`
-          : `${WHAT}: timestamp beyond ±2^53 at sample ${o - offset}`,
-      );
-    }
+    if (pos > nbits || t > MAX_T || t < -MAX_T) throw beyondData(pos, nbits, o - offset, count);
     outT[o] = t;
     ob[2 * o + HI] = vh;
     ob[2 * o + LO] = vl;
+    if (++o === last) break;
+
+    // Delta of delta: 0 | 10+14 | 110+17 | 1110+20 | 1111+64 bits. Prometheus reads an n-bit field as
+    // negative only when it exceeds 2^(n−1), so +2^(n−1) is representable and −2^(n−1) is not.
+    const d = peek(dv, b, pos);
+    if (d >= 0) {
+      pos += 1;
+    } else if ((d & 0x40000000) === 0) {
+      const x = (d >>> 16) & 0x3fff;
+      tDelta += x > 0x2000 ? x - 0x4000 : x;
+      pos += 16;
+    } else if ((d & 0x20000000) === 0) {
+      const x = (d >>> 12) & 0x1ffff;
+      tDelta += x > 0x10000 ? x - 0x20000 : x;
+      pos += 20;
+    } else if ((d & 0x10000000) === 0) {
+      const x = (d >>> 8) & 0xfffff;
+      tDelta += x > 0x80000 ? x - 0x100000 : x;
+      pos += 24;
+    } else {
+      tDelta += +int64FromHalves(peek(dv, b, pos + 4), peek(dv, b, pos + 36), WHAT_DOD);
+      pos += 68;
+    }
   }
   return count;
+}
+
+/** The error for a chunk whose bits ran out, or whose timestamps left the exact range, at sample i. */
+function beyondData(pos: number, nbits: number, i: number, count: number): StorageError {
+  return new StorageError(
+    pos > nbits
+      ? `${WHAT}: data ends at sample ${i} of ${count} (needs ${pos} bits, has ${nbits})`
+      : `${WHAT}: timestamp beyond ±2^53 at sample ${i}`,
+  );
 }
 
 /** Decodes a chunk into freshly allocated arrays. */
