@@ -4,6 +4,8 @@
  * DNS goes through Node's c-ares resolver, to `--store.sd-dns-resolver-address` when given, else the system's
  * servers. A failed lookup keeps the previous addresses; a name with no records empties its spec.
  *
+ * Names walk the /etc/resolv.conf search list (`dnssrv+_grpc._tcp.store.ns.svc` works in a Kubernetes pod).
+ *
  * It does not dial, health-check or drop endpoints (query/'s endpoint set does), and it does not read
  * /etc/hosts (c-ares asks DNS servers only, as Thanos's miekgdns resolver does).
  *
@@ -15,6 +17,7 @@
  */
 export { parseEndpointSpec, InvalidEndpointSpecError, type EndpointSpec, type QType } from './spec.js';
 export { dnsResolver, parseResolverAddress, type Resolver, type SrvRecord, type DnsResolverOptions } from './resolver.js';
+export { NO_SEARCH, parseResolvConf, type SearchConfig } from './search.js';
 export {
   DnsProvider,
   DEFAULT_DNS_INTERVAL_MS,

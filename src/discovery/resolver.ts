@@ -9,6 +9,7 @@
 import { promises as dnsPromises } from 'node:dns';
 import { isIP } from 'node:net';
 import { BadDataError } from '../model/index.js';
+import { readSystemSearchConfig, withSearchList, type SearchConfig } from './search.js';
 
 export interface SrvRecord {
   name: string;
@@ -34,13 +35,22 @@ export interface DnsResolverOptions {
    */
   timeoutMs?: number;
   tries?: number;
+  /**
+   * Search list applied to names (see search.ts). Default: the system's, from /etc/resolv.conf, whichever
+   * server is used, as Thanos's miekgdns resolver does. Tests pin it (`NO_SEARCH`) so the host's list
+   * cannot change what a name means.
+   */
+  search?: SearchConfig;
 }
 
-/** A c-ares resolver, pointed at `server` when given. Throws BadDataError for a malformed server address. */
+/**
+ * A c-ares resolver, pointed at `server` when given, walking the search list. Throws BadDataError for a
+ * malformed server address.
+ */
 export function dnsResolver(opts: DnsResolverOptions = {}): Resolver {
   const r = new dnsPromises.Resolver({ timeout: opts.timeoutMs ?? 2000, tries: opts.tries ?? 2 });
   if (opts.server !== undefined) r.setServers([parseResolverAddress(opts.server)]);
-  return r;
+  return withSearchList(r, opts.search ?? readSystemSearchConfig());
 }
 
 /**

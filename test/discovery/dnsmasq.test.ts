@@ -1,7 +1,7 @@
 // Discovery against a real DNS server: Debian dnsmasq on a loopback port (peers.md §2).
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import t from 'tap';
-import { DnsProvider, dnsResolver, parseEndpointSpec } from '../../src/discovery/index.js';
+import { DnsProvider, NO_SEARCH, dnsResolver, parseEndpointSpec, type SearchConfig } from '../../src/discovery/index.js';
 import { startDnsmasq, type DnsRecords } from '../helpers/dnsmasq.js';
 
 const SVC = '_grpc._tcp.thanos-store.monitoring.svc.cluster.local';
@@ -25,11 +25,14 @@ const twoStores: DnsRecords = {
 };
 
 const specs = (...s: string[]) => s.map(parseEndpointSpec);
+/** The host's /etc/resolv.conf search list must not change what a name means here: pinned. */
+const at = (server: string, timeoutMs: number, search: SearchConfig = NO_SEARCH) =>
+  dnsResolver({ server, timeoutMs, tries: 1, search });
 
 t.test('records served by dnsmasq resolve per prefix', async (t) => {
   const dns = await startDnsmasq(t, twoStores);
   if (!dns) return;
-  const resolver = dnsResolver({ server: dns.server, timeoutMs: 500, tries: 1 });
+  const resolver = at(dns.server, 500);
   const cases: [string, string[]][] = [
     [`dnssrv+${SVC}`, ['127.0.0.1:10901', '127.0.0.2:10902']],
     [`dnssrv+${SVC}:9000`, ['127.0.0.1:9000', '127.0.0.2:9000']],
@@ -39,6 +42,7 @@ t.test('records served by dnsmasq resolve per prefix', async (t) => {
     ['dns+x.multi.monitoring.svc.cluster.local:1', ['127.0.0.1:1', '127.0.0.2:1']],
     ['dns+v6.monitoring.svc.cluster.local:10901', ['127.0.0.7:10901', '[fd00::7]:10901']],
     ['dnsdualstack+v6.monitoring.svc.cluster.local:10901', ['127.0.0.7:10901', '[fd00::7]:10901']],
+    ['dns+multi.monitoring.svc.cluster.local.:1', ['127.0.0.1:1', '127.0.0.2:1']],
   ];
   for (const [spec, want] of cases) {
     const p = new DnsProvider({ resolver });
@@ -47,10 +51,25 @@ t.test('records served by dnsmasq resolve per prefix', async (t) => {
   }
 });
 
+t.test('short names in a pod: found through the resolv.conf search list', async (t) => {
+  const dns = await startDnsmasq(t, twoStores);
+  if (!dns) return;
+  const podSearch = { search: ['monitoring.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], ndots: 5 };
+  const short = specs('dnssrv+_grpc._tcp.thanos-store', 'dnssrv+_grpc._tcp.thanos-store.monitoring.svc:9000', 'dns+multi:1');
+  const p = new DnsProvider({ resolver: at(dns.server, 500, podSearch) });
+  t.same(await p.resolve(short), []);
+  t.same(p.addresses(), ['127.0.0.1:1', '127.0.0.1:10901', '127.0.0.1:9000', '127.0.0.2:1', '127.0.0.2:10902', '127.0.0.2:9000']);
+
+  // what c-ares alone does: the short name goes out as written, outside the zone → REFUSED
+  const plain = new DnsProvider({ resolver: at(dns.server, 500) });
+  t.equal((await plain.resolve(short)).length, 3);
+  t.same(plain.addresses(), []);
+});
+
 t.test('NXDOMAIN under the zone empties the spec, no error', async (t) => {
   const dns = await startDnsmasq(t, twoStores);
   if (!dns) return;
-  const p = new DnsProvider({ resolver: dnsResolver({ server: dns.server, timeoutMs: 500, tries: 1 }) });
+  const p = new DnsProvider({ resolver: at(dns.server, 500) });
   const errors = await p.resolve(specs('dnssrv+_grpc._tcp.nope.cluster.local', 'dns+nope.cluster.local:1', '10.1.1.1:10901'));
   t.same(errors, []);
   t.same(p.addresses(), ['10.1.1.1:10901']);
@@ -64,7 +83,7 @@ t.test('SRV records change: the next refresh of the running loop reflects it', a
   // The sleep hook sees the list after every round, including rounds that hit dnsmasq mid-restart.
   const seen: string[] = [];
   const p: DnsProvider = new DnsProvider({
-    resolver: dnsResolver({ server: dns.server, timeoutMs: 500, tries: 1 }),
+    resolver: at(dns.server, 500),
     sleep: (ms, signal) => {
       const now = p.addresses().join(' ');
       if (seen.at(-1) !== now) seen.push(now);
@@ -112,7 +131,7 @@ t.test('A records change live through the hosts directory', async (t) => {
   const dns = await startDnsmasq(t, {});
   if (!dns) return;
   const name = 'web.monitoring.svc.cluster.local';
-  const p = new DnsProvider({ resolver: dnsResolver({ server: dns.server, timeoutMs: 500, tries: 1 }) });
+  const p = new DnsProvider({ resolver: at(dns.server, 500) });
   const round = async () => {
     t.same(await p.resolve(specs(`dns+${name}:9090`)), []);
     return p.addresses();
@@ -132,7 +151,7 @@ t.test('A records change live through the hosts directory', async (t) => {
 t.test('DNS server down: lookups fail and the previous endpoints stay; back up: refreshed', async (t) => {
   const dns = await startDnsmasq(t, twoStores);
   if (!dns) return;
-  const p = new DnsProvider({ resolver: dnsResolver({ server: dns.server, timeoutMs: 300, tries: 1 }) });
+  const p = new DnsProvider({ resolver: at(dns.server, 300) });
   const all = specs(`dnssrv+${SVC}`, 'dns+multi.monitoring.svc.cluster.local:1');
   await p.resolve(all);
   const before = ['127.0.0.1:1', '127.0.0.1:10901', '127.0.0.2:1', '127.0.0.2:10902'];
@@ -157,7 +176,7 @@ t.test('DNS server down: lookups fail and the previous endpoints stay; back up: 
 t.test('DNS server hung (paused): lookups time out and the previous endpoints stay', async (t) => {
   const dns = await startDnsmasq(t, twoStores);
   if (!dns) return;
-  const p = new DnsProvider({ resolver: dnsResolver({ server: dns.server, timeoutMs: 200, tries: 1 }) });
+  const p = new DnsProvider({ resolver: at(dns.server, 200) });
   const all = specs(`dnssrv+${SVC}`, `dnssrvnoa+${SVC}`);
   t.same(await p.resolve(all), []);
   const before = p.addresses();
@@ -177,7 +196,7 @@ t.test('DNS server hung (paused): lookups time out and the previous endpoints st
 t.test('a REFUSED answer (name outside the served zone) is a failure: previous endpoints stay', async (t) => {
   const dns = await startDnsmasq(t, twoStores);
   if (!dns) return;
-  const resolver = dnsResolver({ server: dns.server, timeoutMs: 500, tries: 1 });
+  const resolver = at(dns.server, 500);
   const p = new DnsProvider({ resolver });
   const errors = await p.resolve(specs('dns+store.example.org:1'));
   t.equal(errors.length, 1);

@@ -2,7 +2,7 @@
 import { createSocket } from 'node:dgram';
 import t from 'tap';
 import { BadDataError } from '../../src/model/index.js';
-import { DnsProvider, dnsResolver, parseEndpointSpec } from '../../src/discovery/index.js';
+import { DnsProvider, NO_SEARCH, dnsResolver, parseEndpointSpec } from '../../src/discovery/index.js';
 
 t.test('a DNS server that never answers: ETIMEOUT within the configured budget, old endpoints kept', async (t) => {
   const blackhole = createSocket('udp4');
@@ -11,7 +11,7 @@ t.test('a DNS server that never answers: ETIMEOUT within the configured budget, 
   let received = 0;
   blackhole.on('message', () => received++);
 
-  const resolver = dnsResolver({ server: `127.0.0.1:${blackhole.address().port}`, timeoutMs: 200, tries: 1 });
+  const resolver = dnsResolver({ server: `127.0.0.1:${blackhole.address().port}`, timeoutMs: 200, tries: 1, search: NO_SEARCH });
   const p = new DnsProvider({ resolver });
   const started = Date.now();
   const errors = await p.resolve(['10.0.0.1:1', 'dns+web.example:1'].map(parseEndpointSpec));
