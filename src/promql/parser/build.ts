@@ -264,8 +264,8 @@ export class Builder {
       op,
       expr: built[want - 1]!,
       param: want === 2 ? built[0]! : null,
-      grouping: modifier ? this.#labels(modifier.lastChild!) : [],
-      without: modifier?.firstChild?.type.id === T.Without,
+      grouping: modifier ? this.#labels(children(modifier)[1]!) : [],
+      without: modifier ? children(modifier)[0]!.type.id === T.Without : false,
       pos: range,
     };
   }

@@ -82,9 +82,9 @@ function seconds(node: SyntaxNode, pos: Positions): number {
   }
 }
 
-/** Named children (lezer leaves anonymous tokens such as "(" out of the tree). */
+/** Named children without comments (lezer leaves anonymous tokens such as "(" out, but keeps `# …`). */
 export function children(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
-  for (let c = node.firstChild; c; c = c.nextSibling) out.push(c);
+  for (let c = node.firstChild; c; c = c.nextSibling) if (c.type.id !== T.LineComment) out.push(c);
   return out;
 }

@@ -8,6 +8,7 @@ import { parser } from '@prometheus-io/lezer-promql';
 import type { Expr } from '../ast.js';
 import { Builder } from './build.js';
 import { checkAST } from './checks.js';
+import { children } from './durations.js';
 import { lexCheck } from './lex-check.js';
 import { Positions } from './position.js';
 import { findSyntaxError } from './syntax-errors.js';
@@ -26,7 +27,7 @@ export function parse(input: string, opts: ParseOptions = {}): Expr {
   const synErr = findSyntaxError(input, tree);
   if (lexErr && (!synErr || lexErr.at <= synErr.from)) throw pos.errorAt(lexErr.message, lexErr.at);
   if (synErr) throw pos.errorAt(synErr.message, synErr.from, synErr.to);
-  const top = tree.topNode.firstChild;
+  const top = children(tree.topNode)[0];
   if (!top) throw pos.errorAt('no expression found in input', 0);
   const builder = new Builder(pos, { enableExperimentalFunctions: opts.enableExperimentalFunctions ?? false });
   const expr = builder.expr(top);

@@ -2,9 +2,8 @@
  * printExpr(): our AST back to canonical PromQL text, in the format of Prometheus's `String()` methods
  * (promql/parser/printer.go): `sum by (job) (rate(foo{a="b"}[5m] @ 10.000 offset 1m))`.
  *
- * Deliberate differences from Go, both so that parse(printExpr(e)) is always e again:
- *  - a selector whose name came from `{__name__="foo"}` prints as `foo` (our AST records the name);
- *  - `group_left`/`group_right` print even with an empty `ignoring ()` (Go drops them there).
+ * Deliberate difference from Go, so that parse(printExpr(e)) is always e again: `group_left`/`group_right`
+ * print even after an empty `ignoring ()` (Go drops them there, changing the meaning).
  */
 import { assertNever, MatchType, METRIC_NAME } from '../../model/index.js';
 import type { Matcher } from '../../model/index.js';
@@ -54,21 +53,25 @@ function matchingText(m: VectorMatching | null): string {
   return s;
 }
 
-/** `foo{a="b"}` without offset/@. */
+/**
+ * `foo{a="b"}` without offset/@. The name goes outside the braces when its matcher is last, which is where
+ * the parser puts a name written outside; otherwise every matcher stays inside, in order, so a round trip
+ * keeps the matcher order. A UTF-8 name prints in the Prometheus 3 form `{"my.metric"}`.
+ */
 function selectorText(vs: VectorSelector): string {
-  const legacyName = vs.name !== '' && /^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(vs.name);
-  const inner: string[] = [];
-  let nameSkipped = false;
-  for (const m of vs.matchers) {
-    if (!nameSkipped && vs.name !== '' && m.name === METRIC_NAME && m.type === MatchType.EQ && m.value === vs.name) {
-      nameSkipped = true;
-      if (!legacyName) inner.unshift(goQuote(vs.name));
-      continue;
-    }
-    inner.push(matcherText(m));
-  }
-  const prefix = legacyName ? vs.name : '';
+  const last = vs.matchers[vs.matchers.length - 1];
+  const outside = vs.name !== '' && LEGACY_METRIC.test(vs.name) && last !== undefined && isNameMatcher(last) && last.value === vs.name;
+  const inner = (outside ? vs.matchers.slice(0, -1) : vs.matchers).map((m) =>
+    isNameMatcher(m) && !LEGACY_METRIC.test(m.value) ? goQuote(m.value) : matcherText(m),
+  );
+  const prefix = outside ? vs.name : '';
   return inner.length === 0 && prefix ? prefix : `${prefix}{${inner.join(', ')}}`;
+}
+
+const LEGACY_METRIC = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+function isNameMatcher(m: Matcher): boolean {
+  return m.name === METRIC_NAME && m.type === MatchType.EQ;
 }
 
 const OP_TEXT: Record<MatchType, string> = { [MatchType.EQ]: '=', [MatchType.NEQ]: '!=', [MatchType.RE]: '=~', [MatchType.NRE]: '!~' };
