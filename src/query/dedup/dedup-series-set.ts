@@ -7,9 +7,9 @@ import { assertNever, type Labels } from '../../model/index.js';
 import type { Series } from '../../storage/index.js';
 import { GroupedSource, type SortedSource } from '../merge/index.js';
 import { chainMerge } from './chain.js';
-import { penaltyFold } from './penalty.js';
-import { isCounterFunc, ReplicaCursor } from './replica-cursor.js';
-import { drainSamples, type ReplicaSamples } from './sample-iterator.js';
+import { isCounterFunc } from './counter-adjust.js';
+import { PenaltyDedupIterator } from './penalty.js';
+import type { ReplicaSamples } from './sample-iterator.js';
 
 /** `--deduplication.func`. */
 export type DedupAlgorithm = 'penalty' | 'chain';
@@ -29,15 +29,8 @@ export function dedupReplicas(replicas: readonly ReplicaSamples[], algorithm: De
   switch (algorithm) {
     case 'chain':
       return chainMerge(replicas);
-    case 'penalty': {
-      const counter = isCounterFunc(func);
-      let total = 0;
-      const leaves = replicas.map((r) => {
-        total += r.n;
-        return new ReplicaCursor(r, counter);
-      });
-      return drainSamples(penaltyFold(leaves, counter), total);
-    }
+    case 'penalty':
+      return new PenaltyDedupIterator(replicas, isCounterFunc(func)).drain();
     default:
       return assertNever(algorithm, 'deduplication algorithm');
   }

@@ -12,10 +12,10 @@
  *   const out = dedupReplicas(replicas, 'penalty', hints.func);    // one ReplicaSamples
  *   // or, over a stream: new DedupSeriesSet(replicaSeriesSource, 'penalty', hints.func)
  */
-export type { ReplicaSamples, SampleIterator, AdjustableIterator } from './sample-iterator.js';
+export type { ReplicaSamples, SampleIterator } from './sample-iterator.js';
 export { drainSamples, NO_SAMPLES } from './sample-iterator.js';
-export { ReplicaCursor, isCounterFunc } from './replica-cursor.js';
-export { DedupPenaltyIterator, penaltyFold, INITIAL_PENALTY_MS } from './penalty.js';
+export { isCounterFunc } from './counter-adjust.js';
+export { PenaltyDedupIterator, INITIAL_PENALTY_MS } from './penalty.js';
 export { chainMerge } from './chain.js';
 export { overlapSplit } from './overlap-split.js';
 export { DedupSeriesSet, dedupReplicas, type DedupAlgorithm, type ReplicaSeries } from './dedup-series-set.js';

@@ -29,15 +29,6 @@ export interface SampleIterator {
   at(): number;
 }
 
-/**
- * An iterator whose values can be shifted after a replica switch (Thanos `adjustableSeriesIterator`):
- * `adjustAtValue(last)` tells it the value emitted just before the switch; a counter-adjusting iterator
- * raises its later values so the counter does not appear to go down; others ignore it.
- */
-export interface AdjustableIterator extends SampleIterator {
-  adjustAtValue(lastValue: number): void;
-}
-
 /** Empty samples, shared. */
 export const NO_SAMPLES: ReplicaSamples = { t: new Float64Array(0), v: new Float64Array(0), n: 0 };
 

@@ -4,7 +4,7 @@
  * (ties → a), the loser's penalty becomes 2·(t − lastT), or 5000 ms before anything was emitted.
  */
 import t from 'tap';
-import { dedupReplicas, INITIAL_PENALTY_MS } from '../../../src/query/dedup/index.js';
+import { dedupReplicas, INITIAL_PENALTY_MS, PenaltyDedupIterator } from '../../../src/query/dedup/index.js';
 import { every15s, pairs, samples } from './helpers.js';
 
 t.test('initial penalty is 5000 ms', async (t) => {
@@ -172,4 +172,24 @@ t.test('one replica passes through untouched; empty replicas are harmless', asyn
   t.same(pairs(dedupReplicas([empty, a], 'penalty')), pairs(a));
   t.same(pairs(dedupReplicas([a, empty], 'penalty')), pairs(a));
   t.same(pairs(dedupReplicas([empty, empty], 'penalty')), []);
+});
+
+t.test('the iterator interface: seek steps through next(), so penalties decide which samples exist', async (t) => {
+  // The "a missing one sample" case above: output 0 10 20 30 50 60 70 (all a). b has 45000, but seeking
+  // to 45000 must not land on it: the penalty made it nonexistent. It lands on a's 50000.
+  const a = samples([0, 10, 20, 30, 50, 60, 70].map((s) => [s * 1000, s]));
+  const b = samples([5, 15, 25, 35, 45, 55, 65, 75].map((s) => [s * 1000, 100 + s]));
+  const it = new PenaltyDedupIterator([a, b], false);
+  t.equal(it.seek(45000), true, 'seek before any next()');
+  t.same([it.atT(), it.at()], [50000, 50]);
+  t.equal(it.seek(10000), true, 'never backwards');
+  t.same([it.atT(), it.at()], [50000, 50]);
+  t.equal(it.next(), true);
+  t.same([it.atT(), it.at()], [60000, 60]);
+  t.equal(it.seek(70001), false, 'past the end');
+  t.equal(it.next(), false, 'stays exhausted');
+  const one = new PenaltyDedupIterator([a], false);
+  t.equal(one.seek(25000), true);
+  t.same([one.atT(), one.at()], [30000, 30]);
+  t.equal(new PenaltyDedupIterator([], false).next(), false);
 });
