@@ -46,6 +46,8 @@ export class DnsProvider {
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private resolved = new Map<string, readonly string[]>();
   private sorted: readonly string[] = [];
+  private started = 0;
+  private applied = 0;
 
   constructor(opts: DnsProviderOptions) {
     this.resolver = opts.resolver;
@@ -58,6 +60,7 @@ export class DnsProvider {
    * (empty array = every lookup answered).
    */
   async resolve(specs: readonly EndpointSpec[]): Promise<Error[]> {
+    const round = ++this.started;
     const unique = [...new Map(specs.map((s) => [s.spec, s])).values()];
     const outcomes = await Promise.allSettled(unique.map((s) => lookupSpec(s, this.resolver)));
     const fresh = new Map<string, readonly string[]>();
@@ -79,6 +82,10 @@ export class DnsProvider {
       this.logger?.warn({ spec: spec.spec, err: describe(err) }, 'DNS lookup failed; keeping previous endpoints');
     });
 
+    // Overlapping calls (the refresh loop and a caller's own round): a slow round that ends after a newer
+    // one must not put its older answers back.
+    if (round < this.applied) return errors;
+    this.applied = round;
     const next = errors.length === 0 ? new Map<string, readonly string[]>() : new Map(this.resolved);
     for (const [k, v] of fresh) next.set(k, v);
     this.resolved = next;

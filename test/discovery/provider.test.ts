@@ -187,6 +187,29 @@ t.test('SRV targets: one without records is skipped, one that fails fails the sp
   t.same(p.addresses(), ['10.0.0.2:2'], 'previous result kept, not half of the new one');
 });
 
+t.test('overlapping rounds: a slow older round does not overwrite a newer one', async (t) => {
+  let release: (() => void) | undefined;
+  let calls = 0;
+  const dns: Resolver = {
+    resolveSrv: async () => [],
+    resolve6: async () => [],
+    resolve4: async () => {
+      if (++calls === 1) {
+        await new Promise<void>((r) => (release = r));
+        return ['10.0.0.1'];
+      }
+      return ['10.0.0.2'];
+    },
+  };
+  const p = new DnsProvider({ resolver: dns });
+  const slow = p.resolve(specs('dns+web:1'));
+  await p.resolve(specs('dns+web:1'));
+  t.same(p.addresses(), ['10.0.0.2:1']);
+  release!();
+  await slow;
+  t.same(p.addresses(), ['10.0.0.2:1'], 'the newer answer stays');
+});
+
 t.test('run: resolves at once, again after each interval, and returns when aborted', async (t) => {
   const dns = new FakeDns();
   dns.a.set('web', ['10.0.0.1']);
