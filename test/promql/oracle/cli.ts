@@ -23,7 +23,14 @@ if (files.length === 0) {
   } else {
     let bad = false;
     for (const file of files) {
-      const cases = await runOracle(await readFile(file, 'utf8'), { prometheus, promtool });
+      let cases;
+      try {
+        cases = await runOracle(await readFile(file, 'utf8'), { prometheus, promtool });
+      } catch (err) {
+        console.log(`${file}: ${(err as Error).message}`);
+        bad = true;
+        continue;
+      }
       for (const c of cases) {
         if (c.status === 'disagree' && c.failure) console.log(formatFailure(file, c.failure) + '\n');
         if (c.status === 'skip' && verbose) console.log(`${file}:${c.line}: skipped: ${c.reason}`);
