@@ -54,7 +54,10 @@ export function newEngine(options: EngineOptions, deps: EngineDeps): Engine {
     const timer = setTimeout(() => ac.abort(new QueryTimeoutError('expression evaluation')), timeoutMs);
     const onAbort = () => {
       const r: unknown = qopts.signal?.reason;
-      ac.abort(r instanceof QueryTimeoutError || r instanceof QueryCanceledError ? r : new QueryCanceledError('expression evaluation'));
+      if (r instanceof QueryTimeoutError || r instanceof QueryCanceledError) ac.abort(r);
+      // AbortSignal.timeout() aborts with a DOMException named TimeoutError.
+      else if ((r as { name?: unknown } | undefined)?.name === 'TimeoutError') ac.abort(new QueryTimeoutError('expression evaluation'));
+      else ac.abort(new QueryCanceledError('expression evaluation'));
     };
     if (qopts.signal?.aborted) onAbort();
     else qopts.signal?.addEventListener('abort', onAbort, { once: true });
