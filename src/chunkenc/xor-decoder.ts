@@ -1,10 +1,11 @@
 /**
  * XOR chunk decoder, bit-exact with Prometheus `tsdb/chunkenc/xor.go` (format: docs/format/xor.md).
  *
- * Speed: the chunk is first copied into big-endian 32-bit words with zero padding past its end, so any field
- * (control bits + payload, ≤ 32 bits) is one `peek` of two word loads and shifts, with no per-read bounds
- * check; running past the real data is caught once per sample by comparing the bit position with the chunk's
- * length. Values are written as raw halves through a Uint32Array over the output's memory, never through
+ * Speed: the chunk is first copied (one memcpy) into a scratch buffer with room past its end, so any field
+ * (control bits + payload, ≤ 32 bits) is one `peek`: a big-endian DataView load plus one byte, with no per-read
+ * bounds check; running past the real data is caught once per sample by comparing the bit position with the
+ * chunk's length. The scratch buffer is module state, kept at the largest chunk seen (≤ ~2.5 MB for 65535
+ * samples); decoding is synchronous, so callers never share it. Values are written as raw halves through a Uint32Array over the output's memory, never through
  * float arithmetic, so every NaN payload (the staleness marker 0x7ff0000000000002) comes out bit-exact.
  */
 import { StorageError } from '../model/index.js';
@@ -17,7 +18,7 @@ const WHAT_DT = `${WHAT}: first Δt`;
 const WHAT_DOD = `${WHAT}: delta of delta`;
 const MAX_T = Number.MAX_SAFE_INTEGER;
 
-/** Zero bytes after the data: the widest single sample (4 + 64 + 13 + 64 bits) plus a 5-byte peek fits. */
+/** Room after the data: the widest single sample (4 + 64 + 13 + 64 bits) plus a 5-byte peek fits. */
 const PAD_BYTES = 40;
 let scratch = new Uint8Array(1024);
 let scratchView = new DataView(scratch.buffer);
@@ -30,15 +31,16 @@ function peek(dv: DataView, b: Uint8Array, pos: number): number {
   return (dv.getUint32(j) << s) | (b[j + 4]! >>> (8 - s));
 }
 
-/** Copies the chunk into the zero-padded scratch buffer, so peeks past the data read zeros, not garbage. */
+/** Copies the chunk into the scratch buffer, which has room for peeks past the data (PAD_BYTES). */
 function loadScratch(chunk: Uint8Array): void {
   const need = chunk.length + PAD_BYTES;
   if (scratch.length < need) {
     scratch = new Uint8Array(Math.max(need, scratch.length * 2));
     scratchView = new DataView(scratch.buffer);
   }
+  // No need to clear what an earlier chunk left past the end: a peek may see those bytes, but any field that
+  // uses a bit past the data moves pos past nbits and the sample is rejected before it is stored.
   scratch.set(chunk);
-  scratch.fill(0, chunk.length, need);
 }
 
 /** The sample count in a chunk's header, without decoding it. */
@@ -131,7 +133,7 @@ export function decodeXOR(chunk: Uint8Array, outT: Float64Array, outV: Float64Ar
       }
       pos += sig;
     }
-    if (pos > nbits || t > MAX_T || t < -MAX_T) throw beyondData(pos, nbits, o - offset, count);
+    if (pos > nbits || Math.abs(t) > MAX_T) throw beyondData(pos, nbits, o - offset, count);
     outT[o] = t;
     ob[2 * o + HI] = vh;
     ob[2 * o + LO] = vl;
