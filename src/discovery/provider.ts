@@ -33,7 +33,7 @@ export interface DiscoveryStats {
   failures: number;
   /** Names answered with "no such records". */
   notFound: number;
-  /** Completed `resolve` rounds; the first one is what makes a querier ready. */
+  /** `resolve` rounds applied (a stale overlapping one is not); the first makes a querier ready. */
   rounds: number;
 }
 
