@@ -9,12 +9,13 @@
  * samples are skipped. Three or more replicas are a left fold, dedup(dedup(r0, r1), r2) …, where an inner
  * node is sought by stepping it (never by seeking its children), so its penalties hold.
  *
- * Layout, for speed (no object or virtual call per level): the fold over k replicas is flattened into
- * arrays. Leaf j is replica j (a cursor over its Float64Arrays). Node L (1 ≤ L < k) is
- * dedup(node L−1, leaf L), node 0 being leaf 0; node k−1 is the iterator itself. A node's current sample is
- * always some leaf's current sample, `cur[L]`, so reading it costs one array lookup at any depth.
+ * Layout, for speed: two small classes and no interface between them, so every call site sees one class
+ * (V8 inlines monomorphic calls; an iterator interface with leaves and nodes behind it would not be).
+ * Leaf j is replica j, a cursor over its Float64Arrays. Node L (1 ≤ L < k) is dedup(node L−1, leaf L) — the
+ * fold's b side is always a leaf — with node 0 being leaf 0. A node's current sample is always some leaf's
+ * current sample, `cur`, so reading it costs the same at any depth.
  *
- * The counter adjustment (replica-cursor.ts explains it) is per leaf: `adj[j]` is added to leaf j's values.
+ * The counter adjustment (counter-adjust.ts explains it) is per leaf: `Leaf.adj` is added to its values.
  *
  * Deliberate difference from Thanos (at the reference HEAD): the counter adjustment is not applied before
  * the first sample has been emitted. Thanos compares against replica a's first value even when replica b
@@ -34,84 +35,54 @@ export const INITIAL_PENALTY_MS = 5000;
 const NONE = Number.NEGATIVE_INFINITY;
 
 export class PenaltyDedupIterator implements SampleIterator {
-  private readonly k: number;
-  private readonly counter: boolean;
-  // Leaves (replicas).
-  private readonly lt: Float64Array[];
-  private readonly lv: Float64Array[];
-  private readonly ln: Int32Array;
-  /** Current index of each leaf; −1 before its first next(). */
-  private readonly pos: Int32Array;
-  /** Counter adjustment added to each leaf's values (counter mode only; grows at switches). */
-  private readonly adj: Float64Array;
-  // Nodes 1..k−1 (index 0 unused): Thanos aval/bval ≠ None, useA, lastT, penA, penB.
-  private readonly aok: Uint8Array;
-  private readonly bok: Uint8Array;
-  private readonly useA: Uint8Array;
-  private readonly lastT: Float64Array;
-  private readonly penA: Float64Array;
-  private readonly penB: Float64Array;
-  /** The leaf holding node L's current sample. */
-  private readonly cur: Int32Array;
-  /** Result of node L's last step (1 = has a sample). */
-  private readonly ok: Uint8Array;
-  private started = false;
+  /** The fold's root (k ≥ 2), or the only leaf (k = 1); null for no replicas. */
+  readonly #root: Node | null;
+  readonly #only: Leaf | null;
+  #started = false;
 
   /** `counter`: apply the counter adjustment at replica switches (isCounterFunc of the query's function). */
   constructor(replicas: readonly ReplicaSamples[], counter: boolean) {
-    const k = replicas.length;
-    this.k = k;
-    this.counter = counter;
-    this.lt = replicas.map((r) => r.t);
-    this.lv = replicas.map((r) => r.v);
-    this.ln = Int32Array.from(replicas, (r) => r.n);
-    this.pos = new Int32Array(k).fill(-1);
-    this.adj = new Float64Array(k);
-    this.aok = new Uint8Array(k);
-    this.bok = new Uint8Array(k);
-    this.useA = new Uint8Array(k).fill(1);
-    this.lastT = new Float64Array(k).fill(NONE);
-    this.penA = new Float64Array(k);
-    this.penB = new Float64Array(k);
-    this.cur = new Int32Array(k);
-    this.ok = new Uint8Array(k);
-    // Build the fold bottom-up; each node's constructor steps its two sides once (Thanos newDedupSeriesIterator).
-    for (let L = 1; L < k; L++) {
-      this.aok[L] = (L === 1 ? this.leafNext(0) : this.nodeNext(L - 1)) ? 1 : 0;
-      this.bok[L] = this.leafNext(L) ? 1 : 0;
-      this.cur[L] = L === 1 ? 0 : this.cur[L - 1]; // useA starts true
-    }
+    const leaves = replicas.map((r) => new Leaf(r));
+    let root: Node | null = null;
+    // Built bottom-up; each node's constructor steps its two sides once (Thanos newDedupSeriesIterator).
+    for (let L = 1; L < leaves.length; L++) root = new Node(root, root === null ? leaves[0] : null, leaves[L], counter);
+    this.#root = root;
+    this.#only = root === null && leaves.length === 1 ? leaves[0] : null;
   }
 
   next(): boolean {
-    this.started = true;
-    return this.k === 1 ? this.leafNext(0) : this.k === 0 ? false : this.nodeNext(this.k - 1);
+    this.#started = true;
+    if (this.#root !== null) return this.#root.next();
+    return this.#only !== null && this.#only.next();
   }
 
-  /** Like every iterator here: to the first sample ≥ t, stepping (so penalties hold), never backwards. */
+  /** To the first sample ≥ t, stepping (so penalties hold), never backwards. */
   seek(t: number): boolean {
-    if (!this.started && !this.next()) return false;
-    if (this.k <= 1) return this.k === 1 && this.leafSeek(0, t);
-    return this.nodeSeek(this.k - 1, t);
+    if (!this.#started && !this.next()) return false;
+    if (this.#root !== null) return this.#root.seek(t);
+    return this.#only !== null && this.#only.seek(t);
   }
 
   atT(): number {
-    return this.lt[this.top()][this.pos[this.top()]];
+    const l = this.#current();
+    return l.t[l.pos];
   }
 
   at(): number {
-    return this.leafAt(this.top());
+    return leafValue(this.#current());
   }
 
   /** Runs the iterator to its end into fresh arrays (the hot path: no call per sample beyond the step). */
   drain(): ReplicaSamples {
+    const root = this.#root;
+    if (root === null) return drainLeaf(this.#only);
     let cap = 16;
-    for (let j = 0; j < this.k; j++) cap = Math.max(cap, this.ln[j]);
+    for (let l: Node | null = root; l !== null; l = l.aNode) cap = Math.max(cap, l.b.n, l.aLeaf?.n ?? 0);
     cap += cap >> 4; // switches can add a few samples over the longest replica; grown below if not enough
     let t = new Float64Array(cap);
     let v = new Float64Array(cap);
     let n = 0;
-    while (this.next()) {
+    while (root.next()) {
       if (n === cap) {
         cap *= 2;
         const t2 = new Float64Array(cap);
@@ -121,109 +92,158 @@ export class PenaltyDedupIterator implements SampleIterator {
         t = t2;
         v = v2;
       }
-      const j = this.top();
-      const p = this.pos[j];
-      t[n] = this.lt[j][p];
-      const x = this.lv[j][p];
-      const a = this.adj[j];
-      v[n] = a === 0 || x !== x ? x : x + a;
+      const l = root.cur;
+      t[n] = l.t[l.pos];
+      v[n] = leafValue(l);
       n++;
     }
     return { t: t.subarray(0, n), v: v.subarray(0, n), n };
   }
 
-  private top(): number {
-    return this.k === 1 ? 0 : this.cur[this.k - 1];
+  #current(): Leaf {
+    return this.#root !== null ? this.#root.cur : (this.#only as Leaf);
+  }
+}
+
+/** One replica's samples and a position in them. */
+class Leaf {
+  readonly t: Float64Array;
+  readonly v: Float64Array;
+  readonly n: number;
+  /** −1 before the first next(). */
+  pos = -1;
+  /** Counter adjustment added to the values (counter mode only; grows at switches). */
+  adj = 0;
+
+  constructor(r: ReplicaSamples) {
+    this.t = r.t;
+    this.v = r.v;
+    this.n = r.n;
   }
 
-  // ---- leaves
+  next(): boolean {
+    if (this.pos < this.n) this.pos++;
+    return this.pos < this.n;
+  }
 
-  private leafNext(j: number): boolean {
-    const n = this.ln[j];
-    let p = this.pos[j];
-    if (p < n) this.pos[j] = ++p;
+  seek(ts: number): boolean {
+    const t = this.t;
+    const n = this.n;
+    let p = this.pos < 0 ? 0 : this.pos;
+    while (p < n && t[p] < ts) p++;
+    this.pos = p;
     return p < n;
   }
+}
 
-  private leafSeek(j: number, t: number): boolean {
-    const ts = this.lt[j];
-    const n = this.ln[j];
-    let p = this.pos[j];
-    if (p < 0) p = 0;
-    while (p < n && ts[p] < t) p++;
-    this.pos[j] = p;
-    return p < n;
+/**
+ * The leaf's value plus its counter adjustment. A NaN (the staleness marker above all) is returned
+ * untouched: arithmetic on the marker, a signalling NaN, would quieten it into an ordinary NaN.
+ */
+function leafValue(l: Leaf): number {
+  const x = l.v[l.pos];
+  const a = l.adj;
+  return a === 0 || x !== x ? x : x + a;
+}
+
+/** Thanos counterErrAdjustSeriesIterator.adjustAtValue: a counter cannot go down across a switch. */
+function leafAdjust(l: Leaf, last: number): void {
+  const x = leafValue(l);
+  if (last > x) l.adj += last - x;
+}
+
+function drainLeaf(l: Leaf | null): ReplicaSamples {
+  if (l === null) return { t: new Float64Array(0), v: new Float64Array(0), n: 0 };
+  const t = l.t.slice(0, l.n);
+  const v = l.v.slice(0, l.n); // typed-array copy: NaN payloads kept
+  return { t, v, n: l.n };
+}
+
+/** dedup(a, b) with a = aNode ?? aLeaf. Field names follow Thanos dedupSeriesIterator. */
+class Node {
+  readonly aNode: Node | null;
+  readonly aLeaf: Leaf | null;
+  readonly b: Leaf;
+  readonly counter: boolean;
+  /** Thanos aval/bval ≠ ValNone: the side still holds a sample. */
+  aok: boolean;
+  bok: boolean;
+  useA = true;
+  lastT = NONE;
+  penA = 0;
+  penB = 0;
+  /** The leaf holding this node's current sample. */
+  cur: Leaf;
+  /** Result of the last next(). */
+  ok = false;
+
+  constructor(aNode: Node | null, aLeaf: Leaf | null, b: Leaf, counter: boolean) {
+    this.aNode = aNode;
+    this.aLeaf = aLeaf;
+    this.b = b;
+    this.counter = counter;
+    this.aok = aNode !== null ? aNode.next() : (aLeaf as Leaf).next();
+    this.bok = b.next();
+    this.cur = this.aCur();
   }
 
-  /**
-   * Leaf j's value plus its counter adjustment. A NaN (the staleness marker above all) is returned
-   * untouched: arithmetic on the marker, a signalling NaN, would quieten it into an ordinary NaN.
-   */
-  private leafAt(j: number): number {
-    const x = this.lv[j][this.pos[j]];
-    const a = this.adj[j];
-    return a === 0 || x !== x ? x : x + a;
+  aCur(): Leaf {
+    return this.aNode !== null ? this.aNode.cur : (this.aLeaf as Leaf);
   }
 
-  /** Thanos counterErrAdjustSeriesIterator.adjustAtValue: a counter cannot go down across a switch. */
-  private leafAdjust(j: number, last: number): void {
-    const x = this.leafAt(j);
-    if (last > x) this.adj[j] += last - x;
-  }
-
-  // ---- nodes: node L = dedup(a = node L−1 (leaf 0 when L = 1), b = leaf L)
-
-  private nodeNext(L: number): boolean {
+  next(): boolean {
     // The value emitted last, for the counter adjustment if this step switches sides.
-    const wasA = this.useA[L];
-    const adjust = this.counter && this.lastT[L] !== NONE && (wasA === 1 ? this.aok[L] : this.bok[L]) === 1;
-    const lastVal = adjust ? this.leafAt(this.cur[L]) : 0;
+    const wasA = this.useA;
+    const adjust = this.counter && this.lastT !== NONE && (wasA ? this.aok : this.bok);
+    const lastVal = adjust ? leafValue(this.cur) : 0;
 
-    const ok = this.nodeStep(L);
-    this.ok[L] = ok ? 1 : 0;
-    if (adjust && this.useA[L] !== wasA) this.nodeAdjust(L, lastVal);
+    const ok = this.step();
+    this.ok = ok;
+    if (adjust && this.useA !== wasA) this.adjust(lastVal);
     return ok;
   }
 
-  private nodeStep(L: number): boolean {
-    const lastT = this.lastT[L];
+  step(): boolean {
+    const lastT = this.lastT;
     // Advance both sides to at least the next timestamp plus their penalty.
-    if (this.aok[L] === 1) {
-      const t = lastT + 1 + this.penA[L];
-      this.aok[L] = (L === 1 ? this.leafSeek(0, t) : this.nodeSeek(L - 1, t)) ? 1 : 0;
+    if (this.aok) {
+      const t = lastT + 1 + this.penA;
+      this.aok = this.aNode !== null ? this.aNode.seek(t) : (this.aLeaf as Leaf).seek(t);
     }
-    if (this.bok[L] === 1) this.bok[L] = this.leafSeek(L, lastT + 1 + this.penB[L]) ? 1 : 0;
-    const aLeaf = L === 1 ? 0 : this.cur[L - 1];
+    if (this.bok) this.bok = this.b.seek(lastT + 1 + this.penB);
 
-    if (this.aok[L] === 0) {
-      this.useA[L] = 0;
-      if (this.bok[L] === 0) return false;
-      this.cur[L] = L;
-      this.lastT[L] = this.lt[L][this.pos[L]];
-      this.penB[L] = 0;
+    if (!this.aok) {
+      this.useA = false;
+      if (!this.bok) return false;
+      const b = this.b;
+      this.cur = b;
+      this.lastT = b.t[b.pos];
+      this.penB = 0;
       return true;
     }
-    if (this.bok[L] === 0) {
-      this.useA[L] = 1;
-      this.cur[L] = aLeaf;
-      this.lastT[L] = this.lt[aLeaf][this.pos[aLeaf]];
-      this.penA[L] = 0;
+    const a = this.aCur();
+    if (!this.bok) {
+      this.useA = true;
+      this.cur = a;
+      this.lastT = a.t[a.pos];
+      this.penA = 0;
       return true;
     }
-    const ta = this.lt[aLeaf][this.pos[aLeaf]];
-    const tb = this.lt[L][this.pos[L]];
+    const b = this.b;
+    const ta = a.t[a.pos];
+    const tb = b.t[b.pos];
     if (ta <= tb) {
-      this.useA[L] = 1;
-      this.cur[L] = aLeaf;
-      this.penB[L] = lastT !== NONE ? 2 * (ta - lastT) : INITIAL_PENALTY_MS;
-      this.penA[L] = 0;
-      this.lastT[L] = ta;
+      this.useA = true;
+      this.cur = a;
+      this.penB = lastT !== NONE ? 2 * (ta - lastT) : INITIAL_PENALTY_MS;
+      this.penA = 0;
+      this.lastT = ta;
     } else {
-      this.useA[L] = 0;
-      this.cur[L] = L;
-      this.penA[L] = lastT !== NONE ? 2 * (tb - lastT) : INITIAL_PENALTY_MS;
-      this.penB[L] = 0;
-      this.lastT[L] = tb;
+      this.useA = false;
+      this.cur = b;
+      this.penA = lastT !== NONE ? 2 * (tb - lastT) : INITIAL_PENALTY_MS;
+      this.penB = 0;
+      this.lastT = tb;
     }
     return true;
   }
@@ -232,18 +252,18 @@ export class PenaltyDedupIterator implements SampleIterator {
    * Thanos dedupSeriesIterator.Seek: never the children's own seek; step with next() until the timestamp
    * is reached, so the penalties decide which samples exist.
    */
-  private nodeSeek(L: number, t: number): boolean {
-    if (this.ok[L] === 0) return false;
-    while (this.lt[this.cur[L]][this.pos[this.cur[L]]] < t) if (!this.nodeNext(L)) return false;
+  seek(t: number): boolean {
+    if (!this.ok) return false;
+    for (let l = this.cur; l.t[l.pos] < t; l = this.cur) if (!this.next()) return false;
     return true;
   }
 
   /** A switch at an outer level reaches every leaf of this node that still holds a sample. */
-  private nodeAdjust(L: number, last: number): void {
-    if (this.aok[L] === 1) {
-      if (L === 1) this.leafAdjust(0, last);
-      else this.nodeAdjust(L - 1, last);
+  adjust(last: number): void {
+    if (this.aok) {
+      if (this.aNode !== null) this.aNode.adjust(last);
+      else leafAdjust(this.aLeaf as Leaf, last);
     }
-    if (this.bok[L] === 1) this.leafAdjust(L, last);
+    if (this.bok) leafAdjust(this.b, last);
   }
 }
