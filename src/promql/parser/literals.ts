@@ -122,8 +122,8 @@ export function unquoteString(token: string): string {
     else throw new LiteralError(`unknown escape sequence ${goRune(c)}`);
     let x = 0;
     for (let k = 0; k < digits; k++, i++) {
-      const ch = body[i];
-      if (ch === undefined) throw new LiteralError('escape sequence not terminated');
+      // Go's lexer reads on into the closing quote: `"\u12"` has an illegal '"' in its escape.
+      const ch = body[i] ?? quote;
       const d = parseInt(ch, base);
       if (Number.isNaN(d)) throw new LiteralError(`illegal character ${goRune(ch)} in escape sequence`);
       x = x * base + d;

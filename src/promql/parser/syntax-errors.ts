@@ -51,20 +51,33 @@ export function findSyntaxError(input: string, tree: Tree): SyntaxError | null {
   if (unknownFn) return unknownFn;
   const at = skipSpace(input, err.from);
   const token = describeToken(input, at);
-  return { from: at, to: at + token.length, message: `unexpected ${token.desc}${context(err)}` };
+  return { from: at, to: at + token.length, message: `unexpected ${token.desc}${context(input, err)}` };
 }
 
 /** Prometheus's `unexpected X in <context>, expected Y` suffix, for the places where its grammar adds one. */
-function context(err: SyntaxNode): string {
-  const parent = err.parent?.type.id;
+function context(input: string, err: SyntaxNode): string {
+  const parent = err.parent;
   const prev = err.prevSibling?.type.id;
-  if (parent === T.GroupingLabels) return ' in grouping opts, expected "," or ")"';
+  const before = input.slice(0, err.from).trimEnd().slice(-1);
+  if (parent?.type.id === T.GroupingLabels) {
+    return input[parent.from] === '(' ? ' in grouping opts, expected "," or ")"' : ' in grouping opts, expected "("';
+  }
   if (prev === T.By || prev === T.Without) return ' in grouping opts, expected "("';
+  // `sum by (a) <here>`: the body is still missing.
+  if (prev === T.AggregateModifier && parent?.type.id === T.AggregateExpr && !bodyBefore(err)) return ' in aggregation';
   if (prev === T.LabelName || prev === T.QuotedLabelName) return ' in label matching, expected label matching operator';
-  if (parent === T.LabelMatchers) return ' in label matching, expected "," or "}"';
+  if (prev === T.MatchOp) return ' in label matching, expected string';
+  if (parent?.type.id === T.LabelMatchers) {
+    return before === '{' || before === ',' ? ' in label matching, expected identifier or "}"' : ' in label matching, expected "," or "}"';
+  }
   if (prev === T.Offset) return ' in offset, expected duration';
   if (prev === T.At) return ' in @, expected timestamp';
   return '';
+}
+
+function bodyBefore(err: SyntaxNode): boolean {
+  for (let c = err.prevSibling; c; c = c.prevSibling) if (c.type.id === T.FunctionCallBody) return true;
+  return false;
 }
 
 /**
