@@ -8,7 +8,9 @@
  *   `a+bxn`    → a, a+b, …, a+n·b (n+1)  `a-bxn` → a, a-b, …, a-n·b
  *   `_`        → one missing sample      `_xn`   → n missing samples (not n+1: Prometheus's grammar)
  *   `stale`    → the staleness marker    `{{…}}` → a native histogram, which we reject (not supported yet)
- * Numbers accept `Inf`, `+Inf`, `-Inf`, `NaN` (any case), hex and exponents, as Go's ParseFloat does.
+ * `Inf`, `+Inf`, `-Inf`, `NaN` (any case) stand alone. As in Prometheus's lexer there is no hexadecimal in
+ * series descriptions (`0x5` is 0 repeated: "the syntax is ambiguous"), and `NaNx3` is not a repetition
+ * (Prometheus reads it as one identifier and rejects it), so we reject it too.
  */
 import { Labels } from '../../model/index.js';
 
@@ -44,10 +46,11 @@ export class NativeHistogramError extends SeriesSyntaxError {
 
 const IDENT = /[a-zA-Z_:][a-zA-Z0-9_:]*/y;
 const NUMBER_SRC = String.raw`[+-]?(?:inf(?:inity)?|nan|0x[0-9a-f]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?)`;
-const UNSIGNED_SRC = String.raw`(?:inf(?:inity)?|nan|0x[0-9a-f]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?)`;
+const DECIMAL_SRC = String.raw`(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?`;
 const NUMBER_RE = new RegExp(`^${NUMBER_SRC}$`, 'i');
-/** `a`, `axn`, `a+bxn`, `a-bxn`; `[+-]` after the start value separates the increment. */
-const VALUE_RE = new RegExp(`^(${NUMBER_SRC})(?:([+-])(${UNSIGNED_SRC}))?(?:x([0-9]+))?$`, 'i');
+const SPECIAL_RE = /^[+-]?(?:inf(?:inity)?|nan)$/i;
+/** `a`, `axn`, `a+bxn`, `a-bxn` with decimal a and b; `[+-]` after the start value separates the increment. */
+const VALUE_RE = new RegExp(`^([+-]?${DECIMAL_SRC})(?:([+-])(${DECIMAL_SRC}))?(?:x([0-9]+))?$`, 'i');
 const BLANK_RE = /^_(?:x([0-9]+))?$/;
 /** Guards against `1x100000000` eating all memory. */
 const MAX_EXPANSION = 1_000_000;
@@ -99,6 +102,10 @@ export function expandValues(line: string, from: number): SequenceValues {
     }
     if (tok.toLowerCase() === 'stale') {
       out.push('stale');
+      continue;
+    }
+    if (SPECIAL_RE.test(tok)) {
+      out.push(parseNumber(tok) as number);
       continue;
     }
     const v = VALUE_RE.exec(tok);

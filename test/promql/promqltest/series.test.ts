@@ -13,7 +13,9 @@ t.test('expanding notation follows Prometheus grammar (n+1 values for axn, n bla
     ['_x3', [null, null, null]],
     ['1 _x2 4', [1, null, null, 4]],
     ['Inf -Inf +Inf', [Infinity, -Infinity, Infinity]],
-    ['1e3 0x10 .5 2.5e-1', [1000, 16, 0.5, 0.25]],
+    ['1e3 .5 2.5e-1', [1000, 0.5, 0.25]],
+    ['0x3', [0, 0, 0, 0]],
+    ['-Inf +inf', [-Infinity, Infinity]],
     ['1.5+0.25x2', [1.5, 1.75, 2]],
   ];
   for (const [src, want] of cases) {
@@ -49,6 +51,8 @@ t.test('bad series lines give SeriesSyntaxError with a column', async (t) => {
     ['foo abc', /bad value/],
     ['foo{a="1",a="2"} 1', /duplicate label/],
     ['123 4', /metric name/],
+    ['foo NaNx3', /bad value/],
+    ['foo Inf+1x2', /bad value/],
   ];
   for (const [line, re] of bad) {
     t.throws(() => parseSeriesDesc(line), re, line);
