@@ -46,7 +46,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     return renderSuccess(payload.data, payload.warnings, payload.infos) as unknown;
   });
   // A pre-rendered string body must go out as-is, not JSON-quoted.
-  app.setSerializerCompiler(() => (data) => (typeof data === 'string' ? data : JSON.stringify(data)));
+  app.setReplySerializer((payload) => (typeof payload === 'string' ? payload : JSON.stringify(payload)));
 
   app.setErrorHandler((err, request, reply) => {
     // Fastify's own errors (bad body, unsupported content type) carry a 4xx statusCode.

@@ -4,13 +4,13 @@
  * pseudo-replicas; `penalty` (default, exactly Thanos's iterator, with the counter adjustment for rate,
  * increase, irate and resets) or `chain` (Prometheus ChainedSeriesMerge) merges their decoded samples.
  *
- * It does not decode chunks (chunkenc), drop identical chunks (that is chunk dedup, ../merge) or trim to
- * the query range. Samples live in Float64Arrays throughout; staleness markers pass bit-exact.
+ * It does not drop identical chunks (that is chunk dedup, ../merge), talk to stores or know PromQL beyond
+ * the function name hint. Samples live in Float64Arrays throughout; staleness markers pass bit-exact.
  *
- *   const pseudo = overlapSplit(merged.chunks);                    // StoreChunk[][]
- *   const replicas = pseudo.map(decodeChain);                      // → ReplicaSamples {t, v, n} each
- *   const out = dedupReplicas(replicas, 'penalty', hints.func);    // one ReplicaSamples
- *   // or, over a stream: new DedupSeriesSet(replicaSeriesSource, 'penalty', hints.func)
+ *   // per merged series from ../merge's ResponseDeduplicator:
+ *   const s = seriesSamples(merged, { algorithm: 'penalty', func: hints.func, mint, maxt });  // → Series
+ *   // the steps inside: overlapSplit(chunks) → decodeReplica each → dedupReplicas(replicas, 'penalty', func)
+ *   // or, over a stream of decoded pseudo-replicas: new DedupSeriesSet(source, 'penalty', hints.func)
  */
 export type { ReplicaSamples, SampleIterator } from './sample-iterator.js';
 export { drainSamples, NO_SAMPLES } from './sample-iterator.js';
@@ -19,3 +19,4 @@ export { PenaltyDedupIterator, INITIAL_PENALTY_MS } from './penalty.js';
 export { chainMerge } from './chain.js';
 export { overlapSplit } from './overlap-split.js';
 export { DedupSeriesSet, dedupReplicas, type DedupAlgorithm, type ReplicaSeries } from './dedup-series-set.js';
+export { seriesSamples, decodeReplica, type SeriesSamplesOptions } from './series-samples.js';

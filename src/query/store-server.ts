@@ -1,0 +1,123 @@
+/**
+ * The querier's own StoreAPI (Info with ComponentType "query", Series, LabelNames, LabelValues), served from
+ * its fan-out so a global querier can sit on top of per-cluster ones. Series are merged and chunk-deduplicated
+ * but not replica-deduplicated: that is the top querier's job (it asks us to drop replica labels).
+ */
+import { Labels, throwIfAborted } from '../model/index.js';
+import {
+  int64ToMillis,
+  labelsToProto,
+  matchersFromProto,
+  millisToInt64,
+  PartialResponseStrategy,
+  ThanosChunkEncoding,
+  type InfoService,
+  type ProtoSeries,
+  type StoreService,
+} from '../storeapi/index.js';
+import { FanoutStorage, mergeStoreStreams, type FanoutConfig } from './fanout.js';
+import type { StoreSeries } from './merge/index.js';
+import { matchingEndpoints } from './proxy/prune.js';
+
+export function querierStoreApi(cfg: FanoutConfig): { store: StoreService; info: InfoService } {
+  const info: InfoService = {
+    async info() {
+      const endpoints = cfg.endpoints();
+      const sets = new Map<string, Labels>();
+      let min = Infinity;
+      let max = -Infinity;
+      for (const e of endpoints) {
+        for (const ls of e.metadata.labelSets) sets.set(ls.key(), ls);
+        min = Math.min(min, e.metadata.minTime);
+        max = Math.max(max, e.metadata.maxTime);
+      }
+      return {
+        label_sets: [...sets.values()].sort(Labels.compare).map((ls) => ({ labels: labelsToProto(ls) })),
+        ComponentType: 'query',
+        store: {
+          // No endpoints yet: an empty range (min > max), so nobody routes queries to us for nothing.
+          min_time: millisToInt64(endpoints.length ? min : Infinity),
+          max_time: millisToInt64(endpoints.length ? max : -Infinity),
+          supports_without_replica_labels: true,
+        },
+      };
+    },
+  };
+
+  const store: StoreService = {
+    async series(req, send, ctx) {
+      const matchers = matchersFromProto(req.matchers);
+      const mint = int64ToMillis(req.min_time);
+      const maxt = int64ToMillis(req.max_time);
+      const partialResponse = req.partial_response_strategy !== PartialResponseStrategy.ABORT && !req.partial_response_disabled;
+      const endpoints = matchingEndpoints(cfg.endpoints(), { mint, maxt, matchers, storeMatchers: [] });
+      const warnings: string[] = [];
+      const merged = mergeStoreStreams(endpoints, req, {
+        hasher: cfg.hasher,
+        partialResponse,
+        responseTimeoutMs: cfg.responseTimeoutMs,
+        dropLabels: req.without_replica_labels,
+        warnings,
+        signal: ctx.signal,
+      });
+      const batchSize = Math.max(1, int64ToMillis(req.response_batch_size));
+      let batch: ProtoSeries[] = [];
+      const flush = async (): Promise<void> => {
+        if (batch.length === 0) return;
+        await (batchSize > 1 ? send({ batch: { series: batch } }) : send({ series: batch[0] }));
+        batch = [];
+      };
+      let sentWarnings = 0;
+      for (;;) {
+        throwIfAborted(ctx.signal, 'series');
+        const r = merged.next();
+        if (!(typeof r === 'boolean' ? r : await r)) break;
+        batch.push(toProto(merged.at()));
+        if (batch.length >= batchSize) await flush();
+        while (sentWarnings < warnings.length) await send({ warning: warnings[sentWarnings++] });
+      }
+      await flush();
+      while (sentWarnings < warnings.length) await send({ warning: warnings[sentWarnings++] });
+    },
+
+    async labelNames(req, ctx) {
+      const storage = storageFor(cfg, req.partial_response_strategy);
+      const r = await storage.labelNames(matchersFromProto(req.matchers), range(req.start, req.end), ctx.signal);
+      return { names: r.values, warnings: r.warnings };
+    },
+
+    async labelValues(req, ctx) {
+      const storage = storageFor(cfg, req.partial_response_strategy);
+      const r = await storage.labelValues(req.label, matchersFromProto(req.matchers), range(req.start, req.end), ctx.signal);
+      return { values: r.values, warnings: r.warnings };
+    },
+  };
+  return { store, info };
+}
+
+function storageFor(cfg: FanoutConfig, strategy: PartialResponseStrategy): FanoutStorage {
+  return new FanoutStorage(cfg, {
+    deduplicate: false,
+    replicaLabels: [],
+    partialResponse: strategy !== PartialResponseStrategy.ABORT,
+    storeMatchers: [],
+  });
+}
+
+function range(start: string, end: string): { mint: number; maxt: number } {
+  const mint = int64ToMillis(start);
+  const maxt = int64ToMillis(end);
+  // Thanos treats an unset (0, 0) range as "everything".
+  return mint === 0 && maxt === 0 ? { mint: -Infinity, maxt: Infinity } : { mint, maxt };
+}
+
+function toProto(s: StoreSeries): ProtoSeries {
+  return {
+    labels: labelsToProto(s.labels),
+    chunks: s.chunks.map((c) => ({
+      min_time: millisToInt64(c.minTime),
+      max_time: millisToInt64(c.maxTime),
+      raw: { type: ThanosChunkEncoding.XOR, data: c.data, hash: c.hash === undefined ? '0' : String(c.hash) },
+    })),
+  };
+}
