@@ -35,11 +35,15 @@ export function encodeChunks(
   return out;
 }
 
-/** Options of headChunkStarts; the defaults are Prometheus's (2 h head chunk range, 120 samples). */
+/**
+ * Options of headChunkStarts; the defaults are a Prometheus server's head (2 h chunk range, 120 samples).
+ * `promtool tsdb create-blocks-from` opens its block writer with twice the block duration, so pass
+ * `chunkRange: 4 h` to predict its 2 h blocks.
+ */
 export interface HeadCutOptions {
   chunkRange?: number;
   samplesPerChunk?: number;
-  /** Also cut at 2 × samplesPerChunk when the predicted end time was too far (Prometheus ≥ 2.37-ish). */
+  /** Also cut at 2 × samplesPerChunk when the predicted end time was too far (promtool 2.42 does). */
   capAtTwice?: boolean;
 }
 
