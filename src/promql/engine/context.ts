@@ -43,6 +43,8 @@ export interface EvalConfig {
   stepInvariant: ReadonlySet<Expr>;
   /** The function/aggregation around each selector, for storage hints. */
   selectorHints: ReadonlyMap<VectorSelector, SelectorHints>;
+  /** Selectors whose sample times timestamp() reads. */
+  needSampleTimes: ReadonlySet<VectorSelector>;
 }
 
 export class EvalContext {

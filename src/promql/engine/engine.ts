@@ -78,6 +78,7 @@ export function newEngine(options: EngineOptions, deps: EngineDeps): Engine {
         query: text,
         stepInvariant: plan.stepInvariant,
         selectorHints: plan.selectorHints,
+        needSampleTimes: plan.needSampleTimes,
       });
       const grid: Grid =
         frame.stepMs === 0

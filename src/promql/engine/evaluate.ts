@@ -12,6 +12,7 @@ import { evalCall } from './functions.js';
 import { evalMatrixSelector, evalVectorSelector } from './selector.js';
 import { evalSubquery } from './subquery.js';
 import { broadcast, valueSamples, type Grid, type Value } from './value.js';
+import { allocF64 } from './slab.js';
 
 export type Evaluate = (ctx: EvalContext, e: Expr, grid: Grid) => Promise<Value>;
 
@@ -60,7 +61,7 @@ function evalUnary(op: '+' | '-', v: Value): Value {
   if (v.kind === 'scalar') return { kind: 'scalar', values: v.values.map((x) => -x) };
   if (v.kind !== 'vector') throw new Error(`unary minus on ${v.kind}: the parser should have rejected it`);
   const series = v.series.map((s) => {
-    const values = new Float64Array(s.values.length);
+    const values = allocF64(s.values.length);
     for (let i = 0; i < values.length; i++) values[i] = -s.values[i];
     return { labels: s.labels, values, present: s.present, dropName: true };
   });

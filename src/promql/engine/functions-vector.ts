@@ -9,6 +9,7 @@ import type { ValueFunction } from '../functions/types.js';
 import type { EvalContext } from './context.js';
 import type { Evaluate } from './evaluate.js';
 import { countPresent, gridTime, newStepSeries, valueSamples, type Grid, type StepSeries, type Value } from './value.js';
+import { allocF64 } from './slab.js';
 
 const DATE_FUNCTIONS = new Set(['day_of_month', 'day_of_week', 'day_of_year', 'days_in_month', 'hour', 'minute', 'month', 'year']);
 
@@ -70,7 +71,7 @@ export async function evalTimestamp(ctx: EvalContext, e: Call, grid: Grid, evalu
   const vec = await evaluate(ctx, e.args[0], grid);
   if (vec.kind !== 'vector') throw new Error('timestamp: expected an instant vector');
   const series = vec.series.map((s) => {
-    const values = new Float64Array(grid.count);
+    const values = allocF64(grid.count);
     for (let i = 0; i < grid.count; i++) {
       if (s.present[i] === 0) continue;
       values[i] = (fromSelector && s.sampleTimes !== undefined ? s.sampleTimes[i] : gridTime(grid, i)) / 1000;

@@ -17,10 +17,12 @@ const AT_UNSAFE = new Set([
 export interface Plan {
   stepInvariant: Set<Expr>;
   selectorHints: Map<VectorSelector, SelectorHints>;
+  /** Selectors read by timestamp(): only they keep the time of each picked sample. */
+  needSampleTimes: Set<VectorSelector>;
 }
 
 export function planQuery(root: Expr): Plan {
-  const plan: Plan = { stepInvariant: new Set(), selectorHints: new Map() };
+  const plan: Plan = { stepInvariant: new Set(), selectorHints: new Map(), needSampleTimes: new Set() };
   if (walk(root, [], plan)) mark(root, plan);
   return plan;
 }
@@ -44,6 +46,11 @@ function walk(e: Expr, path: Expr[], plan: Plan): boolean {
       if (walk(e.expr, sub, plan)) mark(e.expr, plan);
       return e.at !== null;
     case 'Call': {
+      if (e.func.name === 'timestamp' && e.args.length === 1) {
+        let a = e.args[0];
+        while (a.type === 'ParenExpr') a = a.expr;
+        if (a.type === 'VectorSelector') plan.needSampleTimes.add(a);
+      }
       const flags = e.args.map((a) => walk(a, sub, plan));
       if (!AT_UNSAFE.has(e.func.name) && flags.every(Boolean)) return true;
       flags.forEach((f, i) => f && mark(e.args[i], plan));

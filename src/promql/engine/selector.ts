@@ -10,6 +10,7 @@ import type { Series, SelectHints } from '../../storage/index.js';
 import type { AtModifier, MatrixSelector, VectorSelector } from '../ast.js';
 import type { EvalContext } from './context.js';
 import { gridTime, type Grid, type MatrixValue, type RangeSeriesData, type StepSeries, type VectorValue } from './value.js';
+import { allocF64, allocU8 } from './slab.js';
 
 /** The function/aggregation around a selector, passed to storage as hints (Prometheus extractFuncFromPath). */
 export interface SelectorHints {
@@ -74,14 +75,15 @@ export async function evalVectorSelector(ctx: EvalContext, vs: VectorSelector, g
   const refs = referenceTimes(ctx, grid, vs.offsetMs, vs.at);
   const raw = await select(ctx, vs, refs[0] - lookback + 1, refs[grid.count - 1], 0);
   const out: StepSeries[] = [];
+  const keepTimes = ctx.cfg.needSampleTimes.has(vs);
   for (const s of raw) {
     await ctx.checkpoint();
     const ts = s.timestamps;
     const vals = s.values;
     const n = ts.length;
-    const values = new Float64Array(grid.count);
-    const present = new Uint8Array(grid.count);
-    const sampleTimes = new Float64Array(grid.count);
+    const values = allocF64(grid.count);
+    const present = allocU8(grid.count);
+    const sampleTimes = keepTimes ? allocF64(grid.count) : null;
     let found = 0;
     let j = -1; // last sample at or before the reference time
     for (let i = 0; i < grid.count; i++) {
@@ -92,13 +94,13 @@ export async function evalVectorSelector(ctx: EvalContext, vs: VectorSelector, g
       if (v !== v && isStaleNaN(v)) continue;
       values[i] = v;
       present[i] = 1;
-      sampleTimes[i] = ts[j];
+      if (sampleTimes !== null) sampleTimes[i] = ts[j];
       found++;
     }
     if (found === 0) continue;
     ctx.samples.add(found);
     ctx.totalSamples += found;
-    out.push({ labels: s.labels, values, present, dropName: false, sampleTimes });
+    out.push(sampleTimes === null ? { labels: s.labels, values, present, dropName: false } : { labels: s.labels, values, present, dropName: false, sampleTimes });
   }
   return { kind: 'vector', series: out };
 }
@@ -123,8 +125,8 @@ function withoutStaleMarkers(ts: Float64Array, vs: Float64Array): { timestamps: 
   let stale = 0;
   for (let i = 0; i < vs.length; i++) if (vs[i] !== vs[i] && isStaleNaN(vs[i])) stale++;
   if (stale === 0) return { timestamps: ts, values: vs };
-  const t2 = new Float64Array(ts.length - stale);
-  const v2 = new Float64Array(ts.length - stale);
+  const t2 = allocF64(ts.length - stale);
+  const v2 = allocF64(ts.length - stale);
   let k = 0;
   for (let i = 0; i < vs.length; i++) {
     const v = vs[i];

@@ -7,6 +7,7 @@ import type { BinaryExpr } from '../ast.js';
 import type { EvalContext } from './context.js';
 import { SeriesCollector, nonEmpty, type StepSeries } from './value.js';
 import { signatureFn } from './vector-matching.js';
+import { allocU8 } from './slab.js';
 
 /** Per signature, the steps at which at least one series of `side` has a sample. */
 function presenceBySig(side: StepSeries[], sig: (s: StepSeries) => string, steps: number): Map<string, Uint8Array> {
@@ -14,7 +15,7 @@ function presenceBySig(side: StepSeries[], sig: (s: StepSeries) => string, steps
   for (const s of side) {
     const k = sig(s);
     let p = m.get(k);
-    if (p === undefined) m.set(k, (p = new Uint8Array(steps)));
+    if (p === undefined) m.set(k, (p = allocU8(steps)));
     for (let i = 0; i < steps; i++) p[i] |= s.present[i];
   }
   return m;
@@ -34,7 +35,7 @@ export async function evalSetOp(ctx: EvalContext, e: BinaryExpr, left: StepSerie
       for (const s of left) {
         await ctx.checkpoint();
         const p = rp.get(sig(s));
-        const o = { ...s, values: new Float64Array(s.values), present: new Uint8Array(steps) };
+        const o = { ...s, values: s.values, present: allocU8(steps) };
         let any = false;
         for (let i = 0; i < steps; i++) {
           if (s.present[i] === 1 && (p === undefined ? 0 : p[i]) === want) {

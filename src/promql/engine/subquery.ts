@@ -13,6 +13,7 @@ import type { Evaluate } from './evaluate.js';
 import { referenceTimes } from './selector.js';
 import { valueSamples, type Grid, type MatrixValue, type RangeSeriesData } from './value.js';
 import { Labels } from '../../model/index.js';
+import { allocF64 } from './slab.js';
 
 export async function evalSubquery(ctx: EvalContext, sq: SubqueryExpr, grid: Grid, evaluate: Evaluate): Promise<MatrixValue> {
   const interval = sq.stepMs > 0 ? sq.stepMs : ctx.cfg.subqueryStepMs;
@@ -37,8 +38,8 @@ export async function evalSubquery(ctx: EvalContext, sq: SubqueryExpr, grid: Gri
       let n = 0;
       for (let i = 0; i < count; i++) n += s.present[i];
       if (n === 0) continue;
-      const timestamps = new Float64Array(n);
-      const values = new Float64Array(n);
+      const timestamps = allocF64(n);
+      const values = allocF64(n);
       for (let i = 0, k = 0; i < count; i++) {
         if (s.present[i] === 0) continue;
         timestamps[k] = start + i * interval;

@@ -5,6 +5,7 @@
  * vector keeps raw samples plus the end of each step's window so functions can slide over them.
  */
 import type { Labels } from '../../model/index.js';
+import { allocF64, allocU8 } from './slab.js';
 
 /** The times a node is evaluated at: start, start+step, … (count of them). count may be 0 in subqueries. */
 export interface Grid {
@@ -72,7 +73,7 @@ export interface MatrixValue {
 export type Value = VectorValue | ScalarValue | StringValue | MatrixValue;
 
 export function newStepSeries(labels: Labels, steps: number, dropName: boolean): StepSeries {
-  return { labels, values: new Float64Array(steps), present: new Uint8Array(steps), dropName };
+  return { labels, values: allocF64(steps), present: allocU8(steps), dropName };
 }
 
 export function countPresent(present: Uint8Array): number {
@@ -107,10 +108,10 @@ export function broadcast(v: Value, count: number): Value {
         kind: 'vector',
         series: v.series.map((s) => ({
           labels: s.labels,
-          values: new Float64Array(count).fill(s.values[0]),
-          present: new Uint8Array(count).fill(s.present[0]),
+          values: allocF64(count).fill(s.values[0]),
+          present: allocU8(count).fill(s.present[0]),
           dropName: s.dropName,
-          sampleTimes: s.sampleTimes === undefined ? undefined : new Float64Array(count).fill(s.sampleTimes[0]),
+          sampleTimes: s.sampleTimes === undefined ? undefined : allocF64(count).fill(s.sampleTimes[0]),
         })),
       };
     case 'matrix':

@@ -12,6 +12,7 @@ import type { EvalContext } from './context.js';
 import { goLabelsString } from './labels-format.js';
 import { ARITHMETIC, COMPARISON, isComparison } from './operators.js';
 import { SeriesCollector, nonEmpty, type StepSeries } from './value.js';
+import { allocU8 } from './slab.js';
 
 /** The match signature of a label set: the `on` labels, or all but the `ignoring` labels and the name. */
 export function signatureFn(m: VectorMatching): (l: Labels) => string {
@@ -72,7 +73,7 @@ export async function evalVectorMatching(
     let matched: Uint8Array | undefined;
     if (m.card === 'one-to-one') {
       matched = matchedBySig.get(k);
-      if (matched === undefined) matchedBySig.set(k, (matched = new Uint8Array(steps)));
+      if (matched === undefined) matchedBySig.set(k, (matched = allocU8(steps)));
     }
     resultLabelsCache.clear();
     for (let i = 0; i < steps; i++) {
