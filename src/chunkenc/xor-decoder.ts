@@ -121,11 +121,18 @@ export function decodeXOR(chunk: Uint8Array, outT: Float64Array, outV: Float64Ar
         if (trailing < 0) throw new StorageError(`${WHAT}: ${leading} leading zeros + ${sig} significant bits exceed 64 at sample ${o - offset}`);
         pos += 13;
       }
-      // The window spans bits [trailing, 64 − leading) of the XOR; the stream holds them MSB first at pos.
+      // The window spans bits [trailing, 64 − leading) of the XOR; the stream holds its sig bits MSB first.
       const hi = peek(dv, b, pos);
-      if (trailing >= 32) {
-        vh ^= (hi >>> leading) & (-1 << (trailing - 32));
+      if (sig <= 32) {
+        const x = hi >>> (32 - sig); // 32 − sig is 0…31: a valid JS shift for every sig in 1…32
+        if (trailing >= 32) {
+          vh ^= x << (trailing - 32);
+        } else {
+          vl ^= x << trailing;
+          vh ^= (x >>> 1) >>> (31 - trailing); // x >>> (32 − trailing), and 0 for trailing = 0
+        }
       } else {
+        // More than 32 bits: leading and trailing are both < 32.
         const lo = peek(dv, b, pos + 32);
         vh ^= hi >>> leading;
         // (hi << 1) << (31 − leading) is hi << (32 − leading) that is 0 for leading = 0.
