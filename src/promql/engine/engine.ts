@@ -87,7 +87,7 @@ export function newEngine(options: EngineOptions, deps: EngineDeps): Engine {
       const value = await evaluate(ctx, expr, grid);
       await ctx.checkpoint();
       return {
-        value: frame.stepMs === 0 ? instantResult(value, frame.startMs) : rangeResult(value, grid),
+        value: frame.stepMs === 0 ? instantResult(value, frame.startMs, (n) => ctx.samples.add(n)) : rangeResult(value, grid),
         warnings: ctx.annotations.warnings,
         infos: ctx.annotations.infos,
         stats: { totalQueryableSamples: ctx.totalSamples, peakSamples: ctx.samples.peak },

@@ -6,6 +6,7 @@
 import { Labels, MatchType } from '../../model/index.js';
 import { exprType, type Call, type Expr } from '../ast.js';
 import type { Window, WindowFunction } from '../functions/types.js';
+import { formatG } from './annotations.js';
 import type { EvalContext } from './context.js';
 import type { Evaluate } from './evaluate.js';
 import { goQuote } from './labels-format.js';
@@ -76,8 +77,20 @@ export async function evalRangeFunction(ctx: EvalContext, e: Call, grid: Grid, e
     out.push(o);
     if (COUNTER_FUNCS.has(e.func.name)) counterHint(ctx, e, s.labels);
   }
+  if (e.func.name === 'quantile_over_time') quantileWarnings(ctx, e, matrix, params[0]);
   ctx.samples.release(matrix.counted);
   return { kind: 'vector', series: out };
+}
+
+/** Prometheus warns about φ outside [0, 1] at steps where the function ran (some window was non-empty). */
+function quantileWarnings(ctx: EvalContext, e: Call, matrix: MatrixValue, q: Float64Array): void {
+  for (let i = 0; i < q.length; i++) {
+    const p = q[i];
+    if (!(p !== p || p < 0 || p > 1)) continue;
+    const end = matrix.ends[i];
+    const ran = matrix.series.some((s) => s.timestamps.some((t) => t > end - matrix.rangeMs && t <= end));
+    if (ran) ctx.annotations.warn(`quantile value should be between 0 and 1, got ${formatG(p)}`, e.args[0].pos);
+  }
 }
 
 /** Emitted per result series (identical texts collapse), like Prometheus's engine after rate/increase. */

@@ -22,7 +22,8 @@ function checkUnique(labels: Labels[]): void {
   }
 }
 
-export function instantResult(v: Value, timeMs: number): QueryValue {
+/** `charge` counts samples a range-vector result holds against the max-samples budget. */
+export function instantResult(v: Value, timeMs: number, charge: (n: number) => void): QueryValue {
   switch (v.kind) {
     case 'scalar':
       return { resultType: 'scalar', t: timeMs, v: v.values[0] };
@@ -40,7 +41,9 @@ export function instantResult(v: Value, timeMs: number): QueryValue {
       const result: RangeSeries[] = [];
       for (const s of v.series) {
         const w = windowOf(s, start, end);
-        if (w !== null) result.push(w);
+        if (w === null) continue;
+        charge(w.timestamps.length);
+        result.push(w);
       }
       checkUnique(result.map((r) => r.labels));
       return { resultType: 'matrix', result };

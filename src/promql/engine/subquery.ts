@@ -12,7 +12,7 @@ import type { EvalContext } from './context.js';
 import type { Evaluate } from './evaluate.js';
 import { referenceTimes } from './selector.js';
 import { valueSamples, type Grid, type MatrixValue, type RangeSeriesData } from './value.js';
-import { Labels } from '../../model/index.js';
+import { Labels, TooManySamplesError } from '../../model/index.js';
 import { allocF64 } from './slab.js';
 
 export async function evalSubquery(ctx: EvalContext, sq: SubqueryExpr, grid: Grid, evaluate: Evaluate): Promise<MatrixValue> {
@@ -25,6 +25,8 @@ export async function evalSubquery(ctx: EvalContext, sq: SubqueryExpr, grid: Gri
   if (start <= firstStart) start += interval;
   const last = ends[grid.count - 1];
   const count = last >= start ? Math.floor((last - start) / interval) + 1 : 0;
+  // Every inner step holds at least one sample per series: more steps than the budget can never finish.
+  if (count > ctx.cfg.maxSamples) throw new TooManySamplesError();
   const inner: Grid = { startMs: start, stepMs: interval, count };
   const v = await evaluate(ctx, sq.expr, inner);
 

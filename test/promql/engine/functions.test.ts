@@ -37,6 +37,13 @@ t.test('rate on a name without a counter suffix adds an info', async (t) => {
   t.same((await engine().instantQuery(d, 'delta(temp[1m])', 45 * s)).infos, [], 'only rate and increase');
 });
 
+t.test('quantile_over_time warns about φ outside [0, 1] where it ran', async (t) => {
+  const d = load(m, { 'g': [1, 2, 3] });
+  const r = await engine().instantQuery(d, 'quantile_over_time(2, g[5m])', 2 * m);
+  t.same(r.warnings, ['PromQL warning: quantile value should be between 0 and 1, got 2 (1:20)']);
+  t.same((await engine().instantQuery(d, 'quantile_over_time(2, nope[5m])', 2 * m)).warnings, [], 'no window, no call, no warning');
+});
+
 t.test('which functions keep the metric name', async (t) => {
   const d = load(m, { 'g{k="1"}': [4, 9] });
   t.same(await instant(d, 'last_over_time(g[5m])', m), { 'g{k="1"}': 9 });

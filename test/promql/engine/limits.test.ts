@@ -28,6 +28,11 @@ t.test('max samples', async (t) => {
   // Prometheus does: the second series' window comes on top of the first one's output → 11.
   await t.resolves(engine({ maxSamples: 11 }).instantQuery(small, 'sum_over_time(x[10m])', 9 * m));
   await t.rejects(engine({ maxSamples: 10 }).instantQuery(small, 'sum_over_time(x[10m])', 9 * m), TooManySamplesError);
+  // An instant range-vector result holds its samples: 2 series × 10 in (-1m, 9m].
+  await t.resolves(engine({ maxSamples: 20 }).instantQuery(small, 'x[10m]', 9 * m));
+  await t.rejects(engine({ maxSamples: 19 }).instantQuery(small, 'x[10m]', 9 * m), TooManySamplesError);
+  // A subquery with more steps than the budget fails before allocating anything.
+  await t.rejects(engine().instantQuery(small, 'max_over_time(x[100y:1ms])', 9 * m), TooManySamplesError);
   const r = await engine().rangeQuery(small, 'x', 0, 9 * m, m);
   t.equal(r.stats.peakSamples, 20);
   t.equal(r.stats.totalQueryableSamples, 20);
