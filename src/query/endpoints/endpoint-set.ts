@@ -33,7 +33,13 @@ export class EndpointSet {
   #updates = 0;
 
   constructor(opts: EndpointSetOptions) {
-    this.#opts = { infoTimeoutMs: 5000, unhealthyTimeoutMs: 5 * 60_000, now: Date.now, ...opts };
+    // `??`, not a spread over defaults: an option passed as undefined must still get its default.
+    this.#opts = {
+      ...opts,
+      infoTimeoutMs: opts.infoTimeoutMs ?? 5000,
+      unhealthyTimeoutMs: opts.unhealthyTimeoutMs ?? 5 * 60_000,
+      now: opts.now ?? Date.now,
+    };
   }
 
   /** True after the first update round finished (the querier's readiness). */
@@ -79,6 +85,9 @@ export class EndpointSet {
       const c = candidate;
       checks.push(
         c.refresh(now(), infoTimeoutMs).then(() => {
+          // An overlapping round may have removed (and closed) this candidate while its Info was in flight,
+          // because discovery dropped the address: adding it now would list a dead client for a gone address.
+          if (this.#pending.get(address) !== c) return;
           if (c.lastError === null || c.strict) {
             this.#pending.delete(address);
             this.#endpoints.set(address, c);
