@@ -11,10 +11,10 @@ import type {
 } from '../ast.js';
 import { FUNCTIONS } from '../functions/signatures.js';
 import { takesParam } from './checks.js';
-import { children, durationMs } from './durations.js';
+import { durationMs } from './durations.js';
 import { goQuote, LiteralError, parseNumber, unquoteString } from './literals.js';
 import type { Positions } from './position.js';
-import type { SyntaxNode } from './syntax-errors.js';
+import { children, type SyntaxNode } from './tree.js';
 
 export interface BuildOptions {
   enableExperimentalFunctions: boolean;

@@ -7,7 +7,7 @@
 import * as T from '@prometheus-io/lezer-promql';
 import { isDurationToken, LiteralError, parseDurationMs, parseNumber } from './literals.js';
 import type { Positions } from './position.js';
-import type { SyntaxNode } from './syntax-errors.js';
+import { children, type SyntaxNode } from './tree.js';
 
 /** Value of a DurationExpr / OffsetDurationExpr node in milliseconds. */
 export function durationMs(node: SyntaxNode, pos: Positions): number {
@@ -80,11 +80,4 @@ function seconds(node: SyntaxNode, pos: Positions): number {
     default:
       throw pos.errorAt(`unexpected ${opNode!.type.name} in duration expression`, opNode!.from, opNode!.to);
   }
-}
-
-/** Named children without comments (lezer leaves anonymous tokens such as "(" out, but keeps `# …`). */
-export function children(node: SyntaxNode): SyntaxNode[] {
-  const out: SyntaxNode[] = [];
-  for (let c = node.firstChild; c; c = c.nextSibling) if (c.type.id !== T.LineComment) out.push(c);
-  return out;
 }

@@ -8,7 +8,7 @@ import { parser } from '@prometheus-io/lezer-promql';
 import type { Expr } from '../ast.js';
 import { Builder } from './build.js';
 import { checkAST } from './checks.js';
-import { children } from './durations.js';
+import { children } from './tree.js';
 import { lexCheck } from './lex-check.js';
 import { Positions } from './position.js';
 import { findSyntaxError } from './syntax-errors.js';

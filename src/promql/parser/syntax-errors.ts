@@ -7,9 +7,8 @@
 import * as T from '@prometheus-io/lezer-promql';
 import { FUNCTIONS } from '../functions/signatures.js';
 import { goQuote } from './literals.js';
+import type { SyntaxNode, Tree } from './tree.js';
 
-type Tree = ReturnType<typeof T.parser.parse>;
-export type SyntaxNode = Tree['topNode'];
 
 export interface SyntaxError {
   /** UTF-16 range. */
