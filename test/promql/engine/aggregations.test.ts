@@ -95,6 +95,10 @@ t.test('topk and bottomk keep labels, order by value, and never prefer NaN', asy
   // Ties: the series seen first stays (a later equal value does not replace the heap root).
   const tie = load(m, { 'e{k="a"}': [7], 'e{k="b"}': [7], 'e{k="c"}': [7] });
   t.same(await instant(tie, 'topk(1, e)', 0), { 'e{k="a"}': 7 });
+  // Past the first k, Go's heap decides: these were checked against Prometheus 2.42 (same heap code).
+  const ties = load(m, { 'e{k="a"}': [7], 'e{k="b"}': [7], 'e{k="c"}': [7], 'e{k="d"}': [7], 'e{k="e"}': [5] });
+  t.same(await instant(ties, 'bottomk(2, e)', 0), { 'e{k="e"}': 5, 'e{k="b"}': 7 });
+  t.same(await instant(ties, 'topk(3, e)', 0), { 'e{k="a"}': 7, 'e{k="b"}': 7, 'e{k="c"}': 7 });
   await t.rejects(instant(db, 'topk(NaN, r)', 0), new ExecutionError('Scalar value NaN overflows int64'));
   await t.rejects(instant(db, 'topk(1e19, r)', 0), new ExecutionError('Scalar value 10000000000000000000 overflows int64'));
   // In a range query each step chooses for itself.
