@@ -1,5 +1,6 @@
 /**
- * Float64 ⇄ raw bits without arithmetic, and 64-bit two's-complement values carried as two 32-bit halves.
+ * Where a float64's halves sit in a Uint32Array view, and 64-bit two's-complement values carried as two
+ * 32-bit halves.
  *
  * Why halves and not BigInt: the XOR hot loops run once per sample, and BigInt allocates. A JS number holds
  * any int64 we accept exactly (|x| ≤ 2^53 − 1); values outside that range are reported, never rounded.
@@ -7,31 +8,10 @@
 import { StorageError } from '../model/index.js';
 
 /** True on every platform Node runs on today; computed rather than assumed so a BE host still works. */
-export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Index of the low / high 32-bit word of a float64 inside a Uint32Array view. */
 export const LO = LITTLE_ENDIAN ? 0 : 1;
 export const HI = LITTLE_ENDIAN ? 1 : 0;
-
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-
-/** High 32 bits of v's IEEE-754 pattern (sign, exponent, top of mantissa). */
-export function floatHi(v: number): number {
-  f64[0] = v;
-  return u32[HI]!;
-}
-
-/** Low 32 bits of the pattern of the value last passed to floatHi (call right after it). */
-export function floatLoOfLast(): number {
-  return u32[LO]!;
-}
-
-/** The float whose IEEE-754 pattern is hi:lo, NaN payloads included. */
-export function floatFromBits(hi: number, lo: number): number {
-  u32[HI] = hi;
-  u32[LO] = lo;
-  return f64[0]!;
-}
 
 const TWO32 = 4294967296;
 /** 2^21: the largest |hi| (as int32) for which hi·2^32 + lo is still a safe integer. */

@@ -2,11 +2,13 @@
  * XOR chunk decoder, bit-exact with Prometheus `tsdb/chunkenc/xor.go` (format: docs/format/xor.md).
  *
  * Speed: the chunk is first copied (one memcpy) into a scratch buffer with room past its end, so any field
- * (control bits + payload, ≤ 32 bits) is one `peek`: a big-endian DataView load plus one byte, with no per-read
- * bounds check; running past the real data is caught once per sample by comparing the bit position with the
- * chunk's length. The scratch buffer is module state, kept at the largest chunk seen (≤ ~2.5 MB for 65535
- * samples); decoding is synchronous, so callers never share it. Values are written as raw halves through a Uint32Array over the output's memory, never through
- * float arithmetic, so every NaN payload (the staleness marker 0x7ff0000000000002) comes out bit-exact.
+ * (control bits + payload, ≤ 32 bits) is one `peek`: a big-endian DataView load plus one byte, with no
+ * end-of-data test per read; running past the real data is caught once per sample by comparing the bit
+ * position with the chunk's length. The scratch buffer is module state, kept at the largest chunk seen
+ * (≤ ~2.5 MB for 65535 samples); decoding is synchronous, so no two callers ever use it at once.
+ *
+ * Values are written as raw halves through a Uint32Array over the output's memory, never through float
+ * arithmetic, so every NaN payload (the staleness marker 0x7ff0000000000002) comes out bit-exact.
  */
 import { StorageError } from '../model/index.js';
 import { HI, LO, int64FromHalves } from './bits.js';

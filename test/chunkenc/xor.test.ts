@@ -37,9 +37,10 @@ t.test('hand-computed bytes', async (t) => {
   });
 
   t.test('dod buckets: 14, 17, 20 and 64 bits, with Prometheus ranges', async (t) => {
-    // t: 0, 10, then steps making dod = 8192 (largest 14-bit), -8192 (needs 17 bits), 65536, -65536 (20 bits), 524289 (64).
+    // t: 0, 10, then steps making dod = 8192 (largest 14-bit), -8192 (needs 17 bits), 65536, -65536 (20 bits),
+    // 524289 and -524288 (64 bits, the second as two's complement).
     const ts = [0, 10];
-    const dods = [8192, -8192, 65536, -65536, 524289];
+    const dods = [8192, -8192, 65536, -65536, 524289, -524288];
     let delta = 10;
     for (const d of dods) {
       delta += d;
@@ -47,24 +48,26 @@ t.test('hand-computed bytes', async (t) => {
     }
     const vs = new Float64Array(ts.length); // all 0: every value is the single bit '0'
     const b = encodeXOR(ts, vs);
-    // header 0007 | t0 00 | v0 8×00 | Δt 0a | bits:
+    // header 0008 | t0 00 | v0 8×00 | Δt 0a | bits:
     //  v '0'
     //  s2: 10 10000000000000 (8192 as 14 bits = 0x2000), v 0
     //  s3: 110 11110000000000000 (-8192 as 17 bits = 0x1e000), v 0
     //  s4: 110 10000000000000000 (65536 = 0x10000 as 17 bits), v 0
     //  s5: 1110 11110000000000000000 (-65536 as 20 bits = 0xf0000), v 0
     //  s6: 1111 + 64-bit 524289 (0x80001), v 0
+    //  s7: 1111 + 64-bit 0xfffffffffff80000, v 0
     const bits =
       '0' +
       '10' + '10000000000000' + '0' +
       '110' + '11110000000000000' + '0' +
       '110' + '10000000000000000' + '0' +
       '1110' + '11110000000000000000' + '0' +
-      '1111' + (524289).toString(2).padStart(64, '0') + '0';
+      '1111' + (524289).toString(2).padStart(64, '0') + '0' +
+      '1111' + '1'.repeat(45) + '0000000000000000000' + '0'; // -524288 = 0xfffffffffff80000
     const padded = bits.padEnd(Math.ceil(bits.length / 8) * 8, '0');
     let tail = '';
     for (let i = 0; i < padded.length; i += 8) tail += parseInt(padded.slice(i, i + 8), 2).toString(16).padStart(2, '0');
-    t.equal(hex(b), '0007' + '00' + '0000000000000000' + '0a' + tail);
+    t.equal(hex(b), '0008' + '00' + '0000000000000000' + '0a' + tail);
     const d = decodeXORAlloc(b);
     t.same(Array.from(d.timestamps), ts);
   });
