@@ -10,10 +10,13 @@
 import { assertNever } from '../../model/index.js';
 import type { Expr } from '../ast.js';
 
-/** Go promql.AtModifierUnsafeFunctions. */
+/**
+ * Go promql.AtModifierUnsafeFunctions, plus the experimental start/end/range/step, which depend on the
+ * query's time range as time() depends on the evaluation time.
+ */
 export const AT_MODIFIER_UNSAFE_FUNCTIONS: ReadonlySet<string> = new Set([
   'days_in_month', 'day_of_month', 'day_of_week', 'day_of_year', 'hour', 'minute', 'month', 'year',
-  'predict_linear', 'time', 'timestamp',
+  'predict_linear', 'time', 'timestamp', 'start', 'end', 'range', 'step',
 ]);
 
 export interface AtModifierCase {

@@ -16,7 +16,7 @@ import { PrometheusInstance, type PromResponse } from './prometheus.js';
 
 /** Functions, aggregations and syntax newer than Prometheus 2.42. */
 const NOT_IN_242 =
-  /\b(first_over_time|ts_of_\w+|mad_over_time|sort_by_label(?:_desc)?|double_exponential_smoothing|limitk|limit_ratio|info|start|end|range|step|min_of|max_of|histogram_avg|histogram_stddev|histogram_stdvar|histogram_quantiles)\s*\(|\b(anchored|smoothed|fill|fill_left|fill_right)\b/;
+  /\b(first_over_time|ts_of_\w+|mad_over_time|sort_by_label(?:_desc)?|double_exponential_smoothing|limitk|limit_ratio|info|start|end|range|step|min_of|max_of|histogram_avg|histogram_stddev|histogram_stdvar|histogram_quantiles)\s*\(|\b(anchored|smoothed|fill|fill_left|fill_right|limitk|limit_ratio)\b/;
 
 export interface OracleCase {
   line: number;
