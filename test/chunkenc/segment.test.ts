@@ -5,6 +5,7 @@ import { crc32c } from '@node-rs/crc32';
 import { ChunkSegment, chunkRef, splitChunkRef, SegmentEncoding } from '../../src/chunkenc/index.js';
 import { decodeXORAlloc, encodeXOR } from '../../src/chunkenc/index.js';
 import { StorageError } from '../../src/model/index.js';
+import { mulberry32 } from './fixtures/prng.js';
 
 function entry(encoding: number, data: Uint8Array): number[] {
   const body = [encoding, ...data];
@@ -65,4 +66,19 @@ t.test('bad files give StorageError', async (t) => {
   t.throws(() => seg.chunkAt(4), /outside file/);
   t.throws(() => seg.chunkAt(good.length), /outside file/);
   t.throws(() => seg.chunkAt(8.5), /outside file/);
+});
+
+t.test('random bytes after a valid header: StorageError or entries, never anything else', async (t) => {
+  const rnd = mulberry32(77);
+  let rejected = 0;
+  for (let iter = 0; iter < 2000; iter++) {
+    const body = Array.from({ length: Math.floor(rnd() * 40) + 1 }, () => Math.floor(rnd() * 256));
+    try {
+      for (const c of new ChunkSegment(Uint8Array.from([...HEADER, ...body])).chunks()) t.ok(c.next <= 8 + body.length);
+    } catch (err) {
+      if (!(err instanceof StorageError)) throw err;
+      rejected++;
+    }
+  }
+  t.ok(rejected > 1900, `${rejected} of 2000 rejected (a random CRC matches 1 time in 2^32)`);
 });
