@@ -8,6 +8,7 @@ import { exprType, type Call } from '../ast.js';
 import type { EvalContext } from './context.js';
 import type { Evaluate } from './evaluate.js';
 import { evalHistogramFraction, evalHistogramQuantile, evalNativeHistogramFunction } from './functions-histogram.js';
+import { evalInfo } from './functions-info.js';
 import { evalLabelJoin, evalLabelReplace } from './functions-labels.js';
 import { MISC_FUNCTIONS, type EngineFunction } from './functions-misc.js';
 import { evalAbsentOverTime, evalRangeFunction } from './functions-range.js';
@@ -20,6 +21,7 @@ const ENGINE_FUNCTIONS: Record<string, EngineFunction> = {
   timestamp: evalTimestamp,
   label_replace: evalLabelReplace,
   label_join: evalLabelJoin,
+  info: evalInfo,
   histogram_quantile: evalHistogramQuantile,
   histogram_fraction: evalHistogramFraction,
   histogram_count: evalNativeHistogramFunction,

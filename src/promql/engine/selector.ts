@@ -69,13 +69,12 @@ function rejectHistograms(s: Series): void {
   if (h !== undefined && h.length > 0) throw new NotSupportedError('native histograms are not supported yet');
 }
 
-export async function evalVectorSelector(ctx: EvalContext, vs: VectorSelector, grid: Grid): Promise<VectorValue> {
+export async function evalVectorSelector(ctx: EvalContext, vs: VectorSelector, grid: Grid, keepTimes = ctx.cfg.needSampleTimes.has(vs)): Promise<VectorValue> {
   if (grid.count === 0) return { kind: 'vector', series: [] };
   const lookback = ctx.cfg.lookbackMs;
   const refs = referenceTimes(ctx, grid, vs.offsetMs, vs.at);
   const raw = await select(ctx, vs, refs[0] - lookback + 1, refs[grid.count - 1], 0);
   const out: StepSeries[] = [];
-  const keepTimes = ctx.cfg.needSampleTimes.has(vs);
   for (const s of raw) {
     await ctx.checkpoint();
     const ts = s.timestamps;

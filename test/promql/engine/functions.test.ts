@@ -159,3 +159,33 @@ t.test('timestamp, clamp, round, date functions, scalar/vector/time', async (t) 
   t.same(await instant(d, 'vector(time())', 42 * s), { '{}': 42 });
   t.same(await range(d, 'time()', 0, 2 * m, m), { '{}': [[0, 0], [60, 60], [120, 120]] }, 'a scalar range result is one series');
 });
+
+t.test('info() adds data labels from target_info by instance and job (experimental)', async (t) => {
+  const d = load(m, {
+    'req_total{instance="a", job="api"}': [1, 2, 3],
+    'req_total{instance="b", job="api"}': [5, 5, 5],
+    'target_info{instance="a", job="api", region="eu", version="1"}': [1, 1, 1],
+    'build_info{instance="a", job="api", revision="abc"}': [1, 1, 1],
+    // A newer target_info for b replaces an older one at 2m (the newest sample per identity wins).
+    'target_info{instance="b", job="api", region="us"}': [1, null, null],
+    'target_info{instance="b", job="api", region="ap"}': [null, null, 1],
+  });
+  t.same(await instant(d, 'info(req_total)', 0), {
+    'req_total{instance="a", job="api", region="eu", version="1"}': 1,
+    'req_total{instance="b", job="api", region="us"}': 5,
+  });
+  t.same(await instant(d, 'info(req_total)', 2 * m), {
+    'req_total{instance="a", job="api", region="eu", version="1"}': 3,
+    'req_total{instance="b", job="api", region="ap"}': 5,
+  }, 'at 2m both b infos are in the lookback; the one sampled at 2m is newer');
+  t.same(await instant(d, 'info(req_total, {region="eu"})', 0), {
+    'req_total{instance="a", job="api", region="eu"}': 1,
+  }, 'only the selected data labels; series without a matching info are dropped');
+  t.same(await instant(d, 'info(req_total, {__name__="build_info"})', 0), {
+    'req_total{instance="a", job="api", revision="abc"}': 1,
+    'req_total{instance="b", job="api"}': 5,
+  }, 'another info metric by name');
+  t.same(await instant(d, 'info(target_info{instance="a"})', 0), {
+    'target_info{instance="a", job="api", region="eu", version="1"}': 1,
+  }, 'info series are not enriched');
+});
