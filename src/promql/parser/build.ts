@@ -30,8 +30,8 @@ const MATCH_TYPES = new Map<number, MatchType>([
   [T.EqlSingle, MatchType.EQ], [T.Neq, MatchType.NEQ], [T.EqlRegex, MatchType.RE], [T.NeqRegex, MatchType.NRE],
 ]);
 
-/** Go's int64 range for `@` timestamps in ms (Prometheus: "timestamp out of bounds"). */
-const MAX_AT_SECONDS = 9223372036854775807 / 1000;
+/** Go compares the `@` seconds (not ms) with the int64 range: "timestamp out of bounds for @ modifier". */
+const MAX_AT_SECONDS = 9223372036854775807;
 
 type Modifiable = VectorSelector | SubqueryExpr;
 
@@ -333,5 +333,6 @@ function goRound(x: number): number {
 function goFloat(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
   if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
-  return x.toFixed(6);
+  // toFixed switches to exponent notation from 1e21; such doubles are integers, which BigInt prints exactly.
+  return Math.abs(x) >= 1e21 ? `${BigInt(x)}.000000` : x.toFixed(6);
 }

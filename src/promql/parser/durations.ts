@@ -11,8 +11,13 @@ import { children, type SyntaxNode } from './tree.js';
 
 /** Value of a DurationExpr / OffsetDurationExpr node in milliseconds. */
 export function durationMs(node: SyntaxNode, pos: Positions): number {
-  return Math.round(seconds(node, pos) * 1000);
+  const s = seconds(node, pos);
+  // Go holds durations as int64 nanoseconds: about ±292 years.
+  if (!(Math.abs(s) <= MAX_DURATION_SECONDS)) throw pos.errorAt('duration out of range', node.from, node.to);
+  return Math.round(s * 1000);
 }
+
+const MAX_DURATION_SECONDS = 9223372036.854775;
 
 /** True when the node is a bare literal (not arithmetic), which is what Prometheus ≤3.13 allowed. */
 export function literalChild(node: SyntaxNode): SyntaxNode | null {

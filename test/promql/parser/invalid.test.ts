@@ -43,6 +43,36 @@ const prometheus3: Record<string, [query: string, message: string][]> = {
     ['foo * group_left(a) bar', '1:7: parse error: unexpected <group_left>'],
     ['foo * bool group_right bar', '1:12: parse error: unexpected <group_right>'],
   ],
+  '@ bounds (checked on Prometheus 2.42)': [
+    ['foo @ 1e19', '1:1: parse error: timestamp out of bounds for @ modifier: 10000000000000000000.000000'],
+    ['foo @ -1e19', '1:1: parse error: timestamp out of bounds for @ modifier: -10000000000000000000.000000'],
+    ['foo @ NaN', '1:1: parse error: timestamp out of bounds for @ modifier: NaN'],
+  ],
+  'durations beyond int64 nanoseconds': [
+    ['foo[1e20]', '1:5: parse error: duration out of range'],
+    ['foo offset -1e10', '1:12: parse error: duration out of range'],
+  ],
+};
+
+/** Grammar extensions lezer knows but promfed does not implement: a clear error, never a wrong answer. */
+const notSupported: Record<string, [query: string, message: string][]> = {
+  'step()/range() in durations depend on the query': [
+    ['foo[step()]', '1:5: parse error: step() in duration expressions is not supported yet'],
+    ['foo offset range()', '1:12: parse error: range() in duration expressions is not supported yet'],
+  ],
+  'experimental grammar': [
+    ['foo[5m] anchored', '1:1: parse error: the "anchored" range modifier (promql-extended-range-selectors) is not supported'],
+    ['foo[5m] smoothed', '1:1: parse error: the "smoothed" range modifier (promql-extended-range-selectors) is not supported'],
+    ['foo + fill(0) bar', '1:7: parse error: fill modifiers (promql-binop-fill-modifiers) are not supported'],
+    ['foo </ 1', '1:5: parse error: the histogram trim operator "</" is not supported'],
+    ['min_of(1, 2)', '1:1: parse error: function "min_of" is not supported outside duration expressions'],
+  ],
+  'functions lezer knows that are missing from our table': [
+    ['histogram_quantiles(foo, "q", 0.5)', '1:1: parse error: function "histogram_quantiles" is not enabled'],
+  ],
+};
+
+const prometheus3More: Record<string, [query: string, message: string][]> = {
   'postfix forms bind tighter than operators': [
     ['a + b[5m:]', '1:5: parse error: binary expression must contain only scalar and instant vector types'],
     ['-foo[5m]', '1:1: parse error: unary expression only allowed on expressions of type scalar or instant vector, got "range vector"'],
@@ -75,4 +105,8 @@ function checkTable(t: typeof tap, table: Record<string, [string, string][]>): v
 }
 
 t.test('errors Prometheus 2.42 gives word for word', async (t) => checkTable(t, fromPrometheus));
-t.test('errors of Prometheus 3 features', async (t) => checkTable(t, prometheus3));
+t.test('errors of Prometheus 3 features', async (t) => {
+  checkTable(t, prometheus3);
+  checkTable(t, prometheus3More);
+});
+t.test('clear errors for what is not supported', async (t) => checkTable(t, notSupported));
