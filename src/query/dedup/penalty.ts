@@ -76,6 +76,10 @@ export class PenaltyDedupIterator implements SampleIterator {
   drain(): ReplicaSamples {
     const root = this.#root;
     if (root === null) return drainLeaf(this.#only);
+    if (!this.#started && root.aNode === null) {
+      this.#started = true;
+      return drainPair(root);
+    }
     let cap = 16;
     for (let l: Node | null = root; l !== null; l = l.aNode) cap = Math.max(cap, l.b.n, l.aLeaf?.n ?? 0);
     cap += cap >> 4; // switches can add a few samples over the longest replica; grown below if not enough
@@ -150,6 +154,107 @@ function leafValue(l: Leaf): number {
 function leafAdjust(l: Leaf, last: number): void {
   const x = leafValue(l);
   if (last > x) l.adj += last - x;
+}
+
+/**
+ * The common case, two replicas, as one loop over locals: the same steps as Node.next/step with both
+ * sides leaves, which V8 keeps in registers instead of object fields (≈ 1.5× faster than the classes).
+ * Must start from a fresh node (both sides stepped once by the constructor, nothing emitted yet).
+ */
+function drainPair(node: Node): ReplicaSamples {
+  const a = node.aLeaf as Leaf;
+  const b = node.b;
+  const counter = node.counter;
+  const ta = a.t;
+  const va = a.v;
+  const na = a.n;
+  const tb = b.t;
+  const vb = b.v;
+  const nb = b.n;
+  let ia = 0;
+  let ib = 0;
+  let aok = na > 0;
+  let bok = nb > 0;
+  let useA = true;
+  let lastT = NONE;
+  let penA = 0;
+  let penB = 0;
+  let adjA = 0;
+  let adjB = 0;
+  let cap = Math.max(16, na, nb);
+  cap += cap >> 4;
+  let t = new Float64Array(cap);
+  let v = new Float64Array(cap);
+  let n = 0;
+  for (;;) {
+    const wasA: boolean = useA;
+    const adjust = counter && lastT !== NONE && (wasA ? aok : bok);
+    let lastVal = 0;
+    if (adjust) lastVal = wasA ? withAdj(va[ia], adjA) : withAdj(vb[ib], adjB);
+
+    if (aok) {
+      const s = lastT + 1 + penA;
+      while (ia < na && ta[ia] < s) ia++;
+      aok = ia < na;
+    }
+    if (bok) {
+      const s = lastT + 1 + penB;
+      while (ib < nb && tb[ib] < s) ib++;
+      bok = ib < nb;
+    }
+    if (!aok) {
+      if (!bok) break;
+      useA = false;
+      lastT = tb[ib];
+      penB = 0;
+    } else if (!bok) {
+      useA = true;
+      lastT = ta[ia];
+      penA = 0;
+    } else {
+      const x = ta[ia];
+      const y = tb[ib];
+      if (x <= y) {
+        useA = true;
+        penB = lastT !== NONE ? 2 * (x - lastT) : INITIAL_PENALTY_MS;
+        penA = 0;
+        lastT = x;
+      } else {
+        useA = false;
+        penA = lastT !== NONE ? 2 * (y - lastT) : INITIAL_PENALTY_MS;
+        penB = 0;
+        lastT = y;
+      }
+    }
+    if (adjust && useA !== wasA) {
+      if (aok) {
+        const x = withAdj(va[ia], adjA);
+        if (lastVal > x) adjA += lastVal - x;
+      }
+      if (bok) {
+        const x = withAdj(vb[ib], adjB);
+        if (lastVal > x) adjB += lastVal - x;
+      }
+    }
+    if (n === cap) {
+      cap *= 2;
+      const t2 = new Float64Array(cap);
+      const v2 = new Float64Array(cap);
+      t2.set(t);
+      v2.set(v);
+      t = t2;
+      v = v2;
+    }
+    t[n] = lastT;
+    v[n] = useA ? withAdj(va[ia], adjA) : withAdj(vb[ib], adjB);
+    n++;
+  }
+  return { t: t.subarray(0, n), v: v.subarray(0, n), n };
+}
+
+/** A value plus a counter adjustment, NaNs (the staleness marker) untouched; see leafValue. */
+function withAdj(x: number, adj: number): number {
+  return adj === 0 || x !== x ? x : x + adj;
 }
 
 function drainLeaf(l: Leaf | null): ReplicaSamples {
