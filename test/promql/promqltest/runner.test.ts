@@ -245,3 +245,17 @@ t.test('@ re-check cases: pinned selectors, times as in Go, none for @-unsafe fu
   const pinned = atModifierCases(sub, 7000)[0].expr;
   t.same(pinned.type === 'SubqueryExpr' && [pinned.at, (pinned.expr as { at: unknown }).at], [{ kind: 'time', ms: 7000 }, null], 'inside a subquery stays unpinned');
 });
+
+t.test('@ start() / @ end() selectors are pinned too (Go sets Timestamp, which String() prefers)', async (t) => {
+  const e = fakeParse('foo{a="1"}');
+  const startSel: Expr = e.type === 'VectorSelector' ? { ...e, at: { kind: 'start' } } : e;
+  const pinned = atModifierCases(startSel, 90_000)[0].expr;
+  t.same(pinned.type === 'VectorSelector' && pinned.at, { kind: 'time', ms: 90_000 });
+  const call: Expr = {
+    type: 'Call',
+    func: { name: 'start', argTypes: [], variadic: 0, returnType: 'scalar', experimental: true },
+    args: [],
+    pos: { start: 0, end: 7 },
+  };
+  t.same(atModifierCases(call, 90_000), [], 'start() depends on the query range: no @ re-check');
+});
