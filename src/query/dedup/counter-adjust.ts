@@ -1,6 +1,7 @@
 /**
  * The counter adjustment of the penalty dedup (Thanos `counterErrAdjustSeriesIterator`, thanos.md §2.6):
- * when to apply it, and why. The arithmetic lives with the iterator (penalty.ts, leafAdjust/leafAt).
+ * when to apply it, and why. The arithmetic lives with the iterator (penalty.ts: leafAdjust and leafValue,
+ * and the same lines inlined in drainPair).
  *
  * Why the adjustment: two replicas scrape the same counter at different moments, and the samples the
  * penalty iterator stitches together can come from both. When it switches from replica a to replica b

@@ -13,7 +13,8 @@
  * (V8 inlines monomorphic calls; an iterator interface with leaves and nodes behind it would not be).
  * Leaf j is replica j, a cursor over its Float64Arrays. Node L (1 ≤ L < k) is dedup(node L−1, leaf L) — the
  * fold's b side is always a leaf — with node 0 being leaf 0. A node's current sample is always some leaf's
- * current sample, `cur`, so reading it costs the same at any depth.
+ * current sample, `cur`, so reading it costs the same at any depth. `drain()` of two replicas, the common
+ * case, runs the same steps as one loop over local variables (drainPair).
  *
  * The counter adjustment (counter-adjust.ts explains it) is per leaf: `Leaf.adj` is added to its values.
  *
