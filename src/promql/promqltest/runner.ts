@@ -3,6 +3,9 @@
  * each `eval` is one case; an instant eval also passes only if (1) the query pinned with `@ <t>` gives the
  * same answer at the other times Go tries and (2) a range query from t-1m to t+1m step 1m gives the same
  * answer at its middle step. Cases report only their first failing check (as Go does), with a full diff.
+ * Annotations are strict both ways: a warning or info the eval does not `expect` fails it, and `expect warn`
+ * / `expect info` fail without one. Unlike Go, a query that does not parse fails only its own eval (or
+ * satisfies `expect fail`), so parse errors can be tested and one bad query does not hide the rest.
  */
 import { Labels, STALE_NAN } from '../../model/index.js';
 import { MemoryStorage } from '../../storage/index.js';
