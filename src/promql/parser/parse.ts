@@ -21,6 +21,16 @@ export interface ParseOptions {
 /** Parses and checks a PromQL expression. Throws BadDataError (with `position`, byte offsets) on any error. */
 export function parse(input: string, opts: ParseOptions = {}): Expr {
   const pos = new Positions(input);
+  try {
+    return parseChecked(input, pos, opts);
+  } catch (err) {
+    // lezer's tree builder and ours recurse per nesting level: thousands of chained operators exhaust the stack.
+    if (err instanceof RangeError) throw pos.error('expression is nested too deeply', { start: 0, end: pos.byte(input.length) });
+    throw err;
+  }
+}
+
+function parseChecked(input: string, pos: Positions, opts: ParseOptions): Expr {
   if (/^(?:\s|#[^\n]*)*$/.test(input)) throw pos.errorAt('no expression found in input', 0);
   const lexErr = lexCheck(input);
   const tree = parser.parse(input);

@@ -31,6 +31,22 @@ const KEYWORDS = new Set([
 ]);
 const OPERATORS = ['==', '!=', '>=', '<=', '=~', '!~', '</', '>/', '+', '-', '*', '/', '%', '^', '=', '<', '>'];
 
+const MAX_PLAUSIBLE_DEPTH = 400;
+
+function maxDepth(tree: Tree): number {
+  let depth = 0;
+  let max = 0;
+  tree.iterate({
+    enter: () => {
+      max = Math.max(max, ++depth);
+    },
+    leave: () => {
+      depth--;
+    },
+  });
+  return max;
+}
+
 /** The first error node in document order, described; null when the tree is clean. */
 export function findSyntaxError(input: string, tree: Tree): SyntaxError | null {
   let found: SyntaxNode | null = null;
@@ -46,6 +62,11 @@ export function findSyntaxError(input: string, tree: Tree): SyntaxError | null {
   });
   if (!found) return null;
   const err: SyntaxNode = found;
+  // lezer gives up on trees deeper than a few hundred levels (a chain of ~550 `or`s is that deep) and
+  // reports it as an ordinary error; Prometheus has no such limit, so say what really happened.
+  if (maxDepth(tree) > MAX_PLAUSIBLE_DEPTH) {
+    return { from: err.from, to: err.to, message: `expression is nested too deeply (more than ${MAX_PLAUSIBLE_DEPTH} levels)` };
+  }
   const unknownFn = unknownFunction(input, err);
   if (unknownFn) return unknownFn;
   const at = skipSpace(input, err.from);

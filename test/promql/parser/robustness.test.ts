@@ -96,3 +96,15 @@ t.test('random mutations: an AST or a BadDataError, never a crash', async (t) =>
   t.ok(parsed > 50 && rejected > 1000, `parsed ${parsed}, rejected ${rejected}`);
   t.ok(performance.now() - started < 20_000, 'fast enough');
 });
+
+t.test('deep nesting: fine up to hundreds of levels, then a clear error rather than a crash', async (t) => {
+  const ors = (n: number) => 'a' + ' or a'.repeat(n);
+  const e = parse(ors(500));
+  t.equal(e.type, 'BinaryExpr');
+  t.equal(printExpr(e), ors(500));
+  t.equal(parse('('.repeat(300) + 'a' + ')'.repeat(300)).type, 'ParenExpr');
+  // lezer-promql stops building deeper trees; Prometheus has no such limit (a documented difference).
+  for (const q of [ors(1000), '('.repeat(5000) + 'a' + ')'.repeat(5000), '-'.repeat(20000) + 'a', `sum(${'rate(x[5m]) + '.repeat(3000)}1)`]) {
+    t.match(errorOf(q).message, /parse error: expression is nested too deeply/, q.slice(0, 30));
+  }
+});
