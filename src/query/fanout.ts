@@ -162,13 +162,20 @@ export interface MergeOptions {
 
 /** Opens a Series stream per endpoint and merges them: one series per label set, identical chunks once. */
 export function mergeStoreStreams(endpoints: readonly Endpoint[], req: Partial<SeriesRequest>, opts: MergeOptions): SortedSource<StoreSeries> {
+  // Without partial response one failed store fails the whole select: cancel the sibling streams then, rather
+  // than leave them open (a blocked server-side send) until their call deadline.
+  const group = new AbortController();
+  const outer = opts.signal;
+  if (outer?.aborted) group.abort(outer.reason);
+  else outer?.addEventListener('abort', () => group.abort(outer.reason), { once: true });
   const sources = endpoints.map((e): SortedSource<StoreSeries> => {
     const stream = new StoreStream((r, o) => e.store.series(r, o), req, {
       name: e.address,
       partialResponse: opts.partialResponse,
       responseTimeoutMs: opts.responseTimeoutMs,
       warnings: opts.warnings,
-      signal: opts.signal,
+      signal: group.signal,
+      onFatal: (err) => group.abort(err),
     });
     // A store that cannot drop replica labels gets them dropped here, which breaks its order: re-sort.
     return opts.dropLabels.length > 0 && !e.metadata.supportsWithoutReplicaLabels ? resorted(stream, opts.dropLabels) : stream;

@@ -25,6 +25,8 @@ export interface StoreStreamOptions {
   responseTimeoutMs: number;
   warnings: string[];
   signal?: AbortSignal;
+  /** Called with the error just before this stream fails the query (partial response off). */
+  onFatal?: (err: StorageError) => void;
 }
 
 export type SeriesCall = (req: Partial<SeriesRequest>, opts: { signal: AbortSignal }) => AsyncIterable<SeriesResponse>;
@@ -91,7 +93,7 @@ export class StoreStream implements SortedSource<StoreSeries> {
           warnings.push(msg);
           return;
         }
-        throw new StorageError(msg, { cause: err });
+        throw this.#fatal(new StorageError(msg, { cause: err }));
       }
       if (r.done) {
         this.#done = true;
@@ -104,12 +106,17 @@ export class StoreStream implements SortedSource<StoreSeries> {
         const msg = `store ${name}: ${f.warning}`;
         if (!partialResponse) {
           this.cancel();
-          throw new StorageError(msg);
+          throw this.#fatal(new StorageError(msg));
         }
         warnings.push(msg);
       }
       // hints frames carry nothing we use yet
     }
+  }
+
+  #fatal(err: StorageError): StorageError {
+    this.#opts.onFatal?.(err);
+    return err;
   }
 
   #nextFrame(timeoutMs: number): Promise<IteratorResult<SeriesResponse>> {
