@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import { Labels } from '../model/index.js';
 import { loadOpenMetrics, MemoryStorage } from '../storage/index.js';
 import { memoryStoreApi, startGrpcServer } from '../storeapi/index.js';
+import { collect, grpcFlags } from './flags.js';
 import { UsageError } from './usage-error.js';
 
 /** Thanos's default for --grpc-address. */
@@ -62,13 +63,12 @@ export async function startStoreMemory(opts: StoreMemoryOptions): Promise<Runnin
 }
 
 export function registerStoreMemory(tools: Command): void {
-  tools
+  const cmd = tools
     .command('store-memory')
     .description('serve an OpenMetrics text file from memory over the Thanos StoreAPI (gRPC)')
     .requiredOption('--openmetrics <file>', 'OpenMetrics text file (the format `promtool tsdb create-blocks-from openmetrics` reads)')
-    .option('--label <name="value">', 'external label of this store (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('--grpc-address <host:port>', 'listen address for the gRPC StoreAPI', DEFAULT_GRPC_ADDRESS)
-    .action(async (opts: { openmetrics: string; label: string[]; grpcAddress: string }) => {
+    .option('--label <name="value">', 'external label of this store (repeatable)', collect, []);
+  grpcFlags(cmd, DEFAULT_GRPC_ADDRESS).action(async (opts: { openmetrics: string; label: string[]; grpcAddress: string }) => {
       await runStoreMemory(opts, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
     });
 }
@@ -79,7 +79,8 @@ async function runStoreMemory(
   err: (s: string) => void,
 ): Promise<void> {
   const externalLabels = parseLabelFlags(opts.label);
-  const grpcAddress = parseListenAddress(opts.grpcAddress, '--grpc-address');
+  // An empty host means every interface, as in Go; grpc-js wants it spelled out.
+  const grpcAddress = opts.grpcAddress.startsWith(':') ? `0.0.0.0${opts.grpcAddress}` : opts.grpcAddress;
   let text: string;
   try {
     text = await readFile(opts.openmetrics, 'utf8');
@@ -140,17 +141,6 @@ export function parseLabelFlags(flags: readonly string[]): Labels {
     pairs.set(name, value);
   }
   return Labels.from(pairs);
-}
-
-/** `host:port` with a numeric port 0-65535; an empty host means all interfaces, as in Go. */
-export function parseListenAddress(addr: string, flag: string): string {
-  const colon = addr.lastIndexOf(':');
-  const host = colon < 0 ? '' : addr.slice(0, colon);
-  const port = colon < 0 ? '' : addr.slice(colon + 1);
-  if (colon < 0 || !/^\d{1,5}$/.test(port) || Number(port) > 65535 || /\s/.test(host)) {
-    throw new UsageError(`${flag} ${JSON.stringify(addr)}: expected host:port`);
-  }
-  return `${host === '' ? '0.0.0.0' : host}:${port}`;
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', '"': '"' };

@@ -235,8 +235,8 @@ t.test('usage errors: clear message and exit code 2', async (t) => {
     [[`--openmetrics=${FILE}`, '--label=9x="a"'], /invalid label name/],
     [[`--openmetrics=${join(dir, 'missing.om')}`], /--openmetrics: cannot read .*missing\.om.*ENOENT/],
     [[`--openmetrics=${dir}`], /--openmetrics: cannot read/],
-    [[`--openmetrics=${FILE}`, '--grpc-address=localhost'], /--grpc-address "localhost": expected host:port/],
-    [[`--openmetrics=${FILE}`, '--grpc-address=127.0.0.1:99999'], /expected host:port/],
+    [[`--openmetrics=${FILE}`, '--grpc-address=localhost'], /--grpc-address.*not a host:port address: "localhost"/],
+    [[`--openmetrics=${FILE}`, '--grpc-address=127.0.0.1:99999'], /not a host:port address/],
     [[], /required option '--openmetrics/],
   ];
   for (const [args, msg] of cases) {
