@@ -26,7 +26,17 @@ function isHandlerResult(x: unknown): x is HandlerResult {
 
 export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 16 * 1024 * 1024 });
+  // Parameters come in the URL or an x-www-form-urlencoded body, as Prometheus reads them (Go's r.Form).
+  // Fastify's default JSON and text parsers would make a JSON body work here and nowhere else, and turn an
+  // empty JSON-typed body into a 400; Go ignores bodies it cannot read. So: forms are parsed, an empty body of
+  // any type is ignored, and a non-empty body of another type is refused with a 415 that says why (Go would
+  // drop it silently and answer "no expression found").
+  app.removeAllContentTypeParsers();
   await app.register(formbody);
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    if ((body as Buffer).length === 0) return done(null, undefined);
+    done(unsupportedMediaType(request.headers['content-type']), undefined);
+  });
 
   if (deps.cors) {
     app.addHook('onRequest', async (request, reply) => {
@@ -50,9 +60,11 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((err, request, reply) => {
     // Fastify's own errors (bad body, unsupported content type) carry a 4xx statusCode.
+    // Their status is kept (415, 413 say more than a bare 400); the envelope is Prometheus's bad_data.
     const fastifyStatus = (err as { statusCode?: number }).statusCode;
     if (fastifyStatus && fastifyStatus >= 400 && fastifyStatus < 500 && !(err as { errorType?: string }).errorType) {
-      return reply.code(400).type('application/json').send(renderError('bad_data', (err as Error).message));
+      const e = (err as { code?: string }).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? unsupportedMediaType(request.headers['content-type']) : (err as Error);
+      return reply.code(fastifyStatus).type('application/json').send(renderError('bad_data', e.message));
     }
     const api = toApiError(err);
     if (api.errorType === 'internal') request.log.error({ err }, 'internal error');
@@ -73,4 +85,11 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/metrics', async (_r, reply) => reply.type(deps.registry.contentType).send(await deps.registry.metrics()));
 
   return app;
+}
+
+function unsupportedMediaType(contentType: string | undefined): Error {
+  const err = new Error(
+    `unsupported Content-Type ${JSON.stringify(contentType ?? '')}: send parameters in the URL or as an application/x-www-form-urlencoded body`,
+  );
+  return Object.assign(err, { statusCode: 415 });
 }
