@@ -64,7 +64,8 @@ export function registerQueryRoutes(app: FastifyInstance, deps: ApiDeps, gate: G
     // Thanos's querier defaults a missing step to max(range/250, 1s); Prometheus would reject it.
     const step = stepText !== undefined ? parseDuration(stepText, 'step') : Math.max(Math.floor((end - start) / 250), 1000);
     if (step <= 0) throw invalidParam('step', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
-    if ((end - start) / step > MAX_POINTS) {
+    // Go divides the two durations as integers, so 11,000.5 points' worth of range still passes.
+    if (Math.floor((end - start) / step) > MAX_POINTS) {
       throw invalidParam('step', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
     }
     return run(form, reply, 'range', (opts, storage) => deps.engine.rangeQuery(storage, query, start, end, step, opts));
