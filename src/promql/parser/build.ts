@@ -275,8 +275,17 @@ export class Builder {
     return children(node).map((n) => (n.type.id === T.QuotedLabelName ? this.#literal(n.firstChild!, unquoteString) : this.#text(n)));
   }
 
-  #binary(node: SyntaxNode, kids: SyntaxNode[]): BinaryExpr {
+  #binary(node: SyntaxNode, kids: SyntaxNode[]): Expr {
     const lhsNode = kids[0]!;
+    const op = BINARY_OPS.get(kids[1]!.type.id);
+    const lhsText = this.#text(lhsNode);
+    if (op === '^' && lhsNode.type.id === T.NumberDurationLiteral && /^[+-]/.test(lhsText)) {
+      return this.#signedPowerBase(node, kids, lhsText);
+    }
+    return this.#binaryWith(node, kids, this.expr(lhsNode));
+  }
+
+  #binaryWith(node: SyntaxNode, kids: SyntaxNode[], lhs: Expr): BinaryExpr {
     const opNode = kids[1]!;
     const rhsNode = kids[kids.length - 1]!;
     const op = BINARY_OPS.get(opNode.type.id);
@@ -292,7 +301,7 @@ export class Builder {
     const b: BinaryExpr = {
       type: 'BinaryExpr',
       op,
-      lhs: this.expr(lhsNode),
+      lhs,
       rhs: this.expr(rhsNode),
       matching,
       returnBool,
@@ -300,6 +309,23 @@ export class Builder {
     };
     this.opRanges.set(b, opRange);
     return b;
+  }
+
+  /**
+   * lezer reads `-2 ^ 2` as the signed literal -2 raised to 2 (= 4). In Prometheus the sign is a unary
+   * operator, which binds less tightly than ^: -(2 ^ 2) = -4. Rebuild it that way.
+   */
+  #signedPowerBase(node: SyntaxNode, kids: SyntaxNode[], lhsText: string): Expr {
+    const lhsNode = kids[0]!;
+    const digitsAt = lhsNode.from + 1 + (lhsText.slice(1).length - lhsText.slice(1).trimStart().length);
+    const base: Expr = {
+      type: 'NumberLiteral',
+      value: this.#literal(lhsNode, (t) => parseNumber(t.slice(1).trimStart())),
+      pos: this.#pos.range(digitsAt, lhsNode.to),
+    };
+    const power = this.#binaryWith(node, kids, base);
+    power.pos = { start: base.pos.start, end: power.pos.end };
+    return { type: 'UnaryExpr', op: lhsText[0] === '-' ? '-' : '+', expr: power, pos: this.#range(node) };
   }
 
   #matching(clause: SyntaxNode, m: VectorMatching): void {

@@ -102,6 +102,7 @@ const canonical: [behaviour: string, input: string, printed: string][] = [
   ['unary plus', '+foo', '+foo'],
   ['negative number folded', '-1', '-1'],
   ['double negation folded', '- -1', '1'],
+  ['negative base of a power is a unary minus', '-2 ^ 2', '-2 ^ 2'],
   ['exponent', '1e3', '1000'],
   ['hex', '0x1f', '31'],
   ['octal', '010', '8'],
@@ -183,6 +184,21 @@ t.test('AST shapes', async (t) => {
     // -a ^ b is -(a ^ b) in Prometheus.
     const neg = at(parse('-foo ^ 2'), 'UnaryExpr');
     t.equal(at(neg.expr, 'BinaryExpr').op, '^');
+    // Also for a number: lezer's signed literal `-2` must not become the base. Prometheus 2.42 answers
+    // -2 ^ 2 = -4 (test/promql/pending/operators_arith.test).
+    const negPow = at(parse('-2 ^ 2'), 'UnaryExpr');
+    t.equal(negPow.op, '-');
+    const inner = at(negPow.expr, 'BinaryExpr');
+    t.equal(at(inner.lhs, 'NumberLiteral').value, 2);
+    t.equal(at(inner.rhs, 'NumberLiteral').value, 2);
+    t.same(negPow.pos, { start: 0, end: 6 });
+    t.same(inner.lhs.pos, { start: 1, end: 2 });
+    const spaced = at(at(parse('- 3 ^ 2'), 'UnaryExpr').expr, 'BinaryExpr');
+    t.equal(at(spaced.lhs, 'NumberLiteral').value, 3);
+    const nested = at(parse('2 ^ -2 ^ 2'), 'BinaryExpr');
+    t.equal(at(nested.rhs, 'UnaryExpr').op, '-', '2 ^ -(2 ^ 2)');
+    t.equal(at(at(parse('1 + -2 ^ 2'), 'BinaryExpr').rhs, 'UnaryExpr').op, '-');
+    t.equal(at(at(parse('-2 * 2'), 'BinaryExpr').lhs, 'NumberLiteral').value, -2, 'below ^ the sign still folds');
     const or = at(parse('a or b and c'), 'BinaryExpr');
     t.equal(or.op, 'or');
     t.equal(at(or.rhs, 'BinaryExpr').op, 'and');
