@@ -11,8 +11,8 @@ import { Labels, StorageError, throwIfAborted, type Matcher } from '../model/ind
 import type { LabelsResult, SelectHints, Series, SeriesSet } from '../storage/index.js';
 import { matchersToProto, millisToInt64, PartialResponseStrategy, type SeriesRequest } from '../storeapi/index.js';
 import type { RequestStorage, RequestStorageOptions } from '../api/index.js';
-import type { DedupAlgorithm } from './dedup/index.js';
-import { decodeStoreSeries, SampleBudget } from './decode.js';
+import { seriesSamples, type DedupAlgorithm } from './dedup/index.js';
+import { SampleBudget } from './sample-budget.js';
 import type { Endpoint } from './endpoints/endpoint.js';
 import { compareSeriesLabels, LoserTree, ResponseDeduplicator, sortWithoutLabels, type ChunkHasher, type SortedSource, type StoreSeries } from './merge/index.js';
 import { matchingEndpoints } from './proxy/prune.js';
@@ -91,13 +91,17 @@ export class FanoutStorage implements RequestStorage {
       signal,
     });
     const budget = new SampleBudget(this.#cfg.maxSamples);
-    const decodeOpts = { dedup: dedup ? this.#cfg.dedupAlgorithm : null, func: hints.func, mint: hints.mint, maxt: hints.maxt };
+    const decodeOpts = { algorithm: dedup ? this.#cfg.dedupAlgorithm : null, func: hints.func, mint: hints.mint, maxt: hints.maxt };
     const decoded: SortedSource<Series> = {
       next: () => {
         throwIfAborted(signal, 'select');
         return merged.next();
       },
-      at: () => decodeStoreSeries(merged.at(), decodeOpts, budget),
+      at: () => {
+        const s = merged.at();
+        budget.charge(s);
+        return seriesSamples(s, decodeOpts);
+      },
     };
     return seriesSet(decoded, warnings, !skipChunks);
   }
