@@ -1,8 +1,7 @@
 // Invalid PromQL: each input with the exact error Prometheus gives (cases.ts, from the Debian Prometheus
 // 2.42), and `prometheus3` with messages of 3.x features, taken from promql/parser/parse.go.
 // prometheus-diff.test.ts re-asks a real promtool about the first table when it is installed.
-import tap from 'tap';
-const t = tap;
+import t, { type Test } from 'tap';
 import { BadDataError } from '../../../src/model/index.js';
 import { parse } from '../../../src/promql/parser/index.js';
 import { fromPrometheus } from './cases.js';
@@ -89,7 +88,7 @@ function thrown(fn: () => unknown): Error | undefined {
   return undefined;
 }
 
-function checkTable(t: typeof tap, table: Record<string, [string, string][]>): void {
+function checkTable(t: Test, table: Record<string, [string, string][]>): void {
   for (const [behaviour, cases] of Object.entries(table)) {
     t.test(behaviour, async (t) => {
       for (const [query, message] of cases) {

@@ -14,7 +14,7 @@ function stripPositions(e: unknown): unknown {
       if (k === 'pos') return undefined;
       if (k === 'func') return (v as { name: string }).name;
       if (v && typeof v === 'object' && 'matches' in v) {
-        const m = v as { type: number; name: string; value: string };
+        const m = v as unknown as { type: number; name: string; value: string };
         return [m.type, m.name, m.value];
       }
       return v;
