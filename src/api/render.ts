@@ -21,7 +21,21 @@ function point(t: number, v: number): string {
   return '[' + formatTimestamp(t) + ',"' + formatFloat(v) + '"]';
 }
 
-export function renderQueryData(value: QueryValue, stats?: QueryStats): string {
+/**
+ * Prometheus's `stats.timings`, seconds. Only the phases the API can see are given: Prometheus also splits
+ * evaluation into queryPreparationTime, innerEvalTime and resultSortTime, which our engine does not report,
+ * and a made-up zero would read as a measurement.
+ */
+export interface QueryTimings {
+  /** Engine call, from parse to result. */
+  evalTotalTime: number;
+  /** Waiting for a `--query.max-concurrent` slot. */
+  execQueueTime: number;
+  /** Queue wait plus evaluation. */
+  execTotalTime: number;
+}
+
+export function renderQueryData(value: QueryValue, stats?: QueryStats, timings?: QueryTimings): string {
   let result: string;
   switch (value.resultType) {
     case 'vector': {
@@ -47,7 +61,7 @@ export function renderQueryData(value: QueryValue, stats?: QueryStats): string {
       break;
   }
   let out = '{"resultType":"' + value.resultType + '","result":' + result;
-  if (stats) out += ',"stats":{"samples":' + JSON.stringify(stats) + '}';
+  if (stats) out += ',"stats":{' + (timings ? '"timings":' + JSON.stringify(timings) + ',' : '') + '"samples":' + JSON.stringify(stats) + '}';
   return out + '}';
 }
 

@@ -72,6 +72,11 @@ t.test('lookback_delta and stats', async (t) => {
   // One sample per series at one step: 2 queryable samples (Prometheus counts loaded samples per step).
   t.equal(stats.body.data.stats.samples.totalQueryableSamples, 2);
   t.type(stats.body.data.stats.samples.peakSamples, 'number');
+  // Timings as Prometheus names them, in seconds; the total covers queueing and evaluation.
+  const tm = stats.body.data.stats.timings;
+  t.ok(tm.evalTotalTime > 0 && tm.execQueueTime >= 0, JSON.stringify(tm));
+  t.ok(Math.abs(tm.execTotalTime - (tm.evalTotalTime + tm.execQueueTime)) < 1e-9, 'execTotalTime = queue + eval');
+  t.ok(tm.execTotalTime < 10, 'seconds, not milliseconds');
   const rangeStats = await api(stack.base, '/api/v1/query_range', { query: 'temperature_celsius', start: '0', end: '150', step: '15', stats: 'all' });
   t.equal(rangeStats.body.data.stats.samples.totalQueryableSamples, 22, '2 series x 11 steps');
 });

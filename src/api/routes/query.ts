@@ -36,10 +36,15 @@ export function registerQueryRoutes(app: FastifyInstance, deps: ApiDeps, gate: G
     const stop = metrics.start(kind);
     let release: (() => void) | undefined;
     try {
+      const queued = performance.now();
       release = await gate.acquire(abort.signal);
+      const started = performance.now();
       const result = await exec({ signal: abort.signal, timeoutMs, lookbackDeltaMs: lookbackDeltaMs || undefined }, storage);
+      const done = performance.now();
       stop('success');
-      return { data: renderQueryData(result.value, form.get('stats') ? result.stats : undefined), warnings: result.warnings, infos: result.infos };
+      const timings = { evalTotalTime: (done - started) / 1000, execQueueTime: (started - queued) / 1000, execTotalTime: (done - queued) / 1000 };
+      const data = form.get('stats') ? renderQueryData(result.value, result.stats, timings) : renderQueryData(result.value);
+      return { data, warnings: result.warnings, infos: result.infos };
     } catch (err) {
       stop('error');
       throw err;
