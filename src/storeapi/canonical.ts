@@ -70,12 +70,14 @@ function planFor(type: protobuf.Type): FieldPlan[] {
   return plan;
 }
 
-function isDefault(v: unknown): boolean {
+/** Proto3 default of a scalar; `long` fields arrive as decimal strings, where "0" is the default. */
+function isDefault(v: unknown, long: boolean): boolean {
   switch (typeof v) {
     case 'number':
       return v === 0 && !Object.is(v, -0); // -0.0 is not the default for a double: Go writes it
     case 'string':
-      return v === '' || v === '0';
+      // "0" is the default only of an int64 sent as a string; a label value "0" is real data.
+      return v === '' || (long && v === '0');
     case 'boolean':
       return !v;
     case 'bigint':
@@ -115,7 +117,7 @@ export function canonical(type: protobuf.Type, obj: Record<string, unknown>): Re
       continue;
     }
     v = enumNumber(f, v);
-    if (!f.keepDefault && isDefault(v)) continue;
+    if (!f.keepDefault && isDefault(v, f.long)) continue;
     out[f.name] = f.long && (typeof v === 'string' || typeof v === 'bigint') ? longForWriter(v) : v;
   }
   return out;

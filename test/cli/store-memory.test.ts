@@ -252,8 +252,7 @@ t.test('usage errors: clear message and exit code 2', async (t) => {
 });
 
 t.test(
-  'a label value "0" survives the wire (node_cpu_seconds_total{cpu="0"} in the demo)',
-  { todo: 'src/storeapi/canonical.ts isDefault() treats every string "0" as a proto3 default (meant for int64-as-string fields) and drops it' },
+  'regression: a label value "0" survives the wire (node_cpu_seconds_total{cpu="0"} in the demo)',
   async (t) => {
     const r = await startStoreMemory({ text: 'x{cpu="0"} 1 10\nx{cpu="1"} 1 10\n# EOF\n', grpcAddress: '127.0.0.1:0' });
     t.teardown(() => r.stop(100));
