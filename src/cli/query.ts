@@ -24,6 +24,7 @@ import {
   splitHostPort,
   type LogLevel,
 } from './flags.js';
+import { parseLabelFlags } from './label-flags.js';
 import { UsageError } from './usage-error.js';
 
 export interface QueryConfig {
@@ -154,29 +155,12 @@ export function queryConfigFromFlags(o: Record<string, unknown>): QueryConfig {
     dnsResolverAddress: resolver,
     unhealthyTimeoutMs: o['store.unhealthyTimeout'] as number,
     infoTimeoutMs: o['endpoint.infoTimeout'] as number,
-    selectorLabels: parseLabelPairs(o.selectorLabel as string[], '--selector-label'),
+    selectorLabels: parseLabelFlags(o.selectorLabel as string[], '--selector-label'),
     cors: !o['web.disableCors'],
     logLevel: o['log.level'] as LogLevel,
     log: true,
     enableExperimentalFunctions: features.includes('promql-experimental-functions'),
   };
-}
-
-/** `name="value"` pairs (Prometheus string syntax for the value). */
-export function parseLabelPairs(pairs: readonly string[], flag: string): Labels {
-  const out: [string, string][] = [];
-  for (const p of pairs) {
-    const m = /^([a-zA-Z_][a-zA-Z0-9_]*)=("(?:[^"\\]|\\.)*")$/.exec(p);
-    if (!m) throw new UsageError(`${flag}: expected name="value", got ${JSON.stringify(p)}`);
-    let value: string;
-    try {
-      value = JSON.parse(m[2]) as string;
-    } catch {
-      throw new UsageError(`${flag}: bad quoted value in ${JSON.stringify(p)}`);
-    }
-    out.push([m[1], value]);
-  }
-  return Labels.from(out);
 }
 
 export interface RunningQuery {
