@@ -9,6 +9,8 @@ export class Annotations {
   readonly warnings: string[] = [];
   readonly infos: string[] = [];
   readonly #seen = new Set<string>();
+  /** `line:col` per byte offset: a hint repeated for every series must not re-encode the query each time. */
+  readonly #positions = new Map<number, string>();
 
   constructor(readonly query: string) {}
 
@@ -28,10 +30,16 @@ export class Annotations {
   }
 
   #add(list: string[], text: string, pos: PositionRange | null): void {
-    const full = pos === null || this.query === '' ? text : `${text} (${startPosition(this.query, pos.start)})`;
+    const full = pos === null || this.query === '' ? text : `${text} (${this.#position(pos.start)})`;
     if (this.#seen.has(full)) return;
     this.#seen.add(full);
     list.push(full);
+  }
+
+  #position(byteOffset: number): string {
+    let p = this.#positions.get(byteOffset);
+    if (p === undefined) this.#positions.set(byteOffset, (p = startPosition(this.query, byteOffset)));
+    return p;
   }
 }
 

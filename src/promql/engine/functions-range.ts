@@ -39,6 +39,9 @@ export async function evalRangeFunction(ctx: EvalContext, e: Call, grid: Grid, e
   const withEvalTime = e.func.name === 'predict_linear';
   const p: number[] = new Array<number>(params.length + (withEvalTime ? 1 : 0)).fill(0);
   const out: StepSeries[] = [];
+  const hints = COUNTER_FUNCS.has(e.func.name);
+  // Series of one metric share their name: check each name once, not once per series (10k series → 1 check).
+  let hintedName: string | null = null;
   for (const s of matrix.series) {
     await ctx.checkpoint();
     const w: Window = { timestamps: s.timestamps, values: s.values, start: 0, end: 0, rangeStartMs: 0, rangeEndMs: 0 };
@@ -75,7 +78,13 @@ export async function evalRangeFunction(ctx: EvalContext, e: Call, grid: Grid, e
     if (found === 0) continue;
     ctx.samples.add(found);
     out.push(o);
-    if (COUNTER_FUNCS.has(e.func.name)) counterHint(ctx, e, s.labels);
+    if (hints) {
+      const name = s.labels.metricName();
+      if (name !== hintedName) {
+        hintedName = name;
+        counterHint(ctx, e, name);
+      }
+    }
   }
   if (e.func.name === 'quantile_over_time') quantileWarnings(ctx, e, matrix, params[0]);
   ctx.samples.release(matrix.counted);
@@ -94,8 +103,7 @@ function quantileWarnings(ctx: EvalContext, e: Call, matrix: MatrixValue, q: Flo
 }
 
 /** Emitted per result series (identical texts collapse), like Prometheus's engine after rate/increase. */
-function counterHint(ctx: EvalContext, e: Call, labels: Labels): void {
-  const name = labels.metricName();
+function counterHint(ctx: EvalContext, e: Call, name: string): void {
   if (name === '' || COUNTER_SUFFIXES.some((x) => name.endsWith(x))) return;
   ctx.annotations.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${goQuote(name)}`, e.args[0].pos);
 }

@@ -63,7 +63,6 @@ export async function evalVectorMatching(
   const arith = comparison ? null : ARITHMETIC[e.op as keyof typeof ARITHMETIC];
   const out = new SeriesCollector(steps);
   const matchedBySig = new Map<string, Uint8Array>();
-  const resultLabelsCache = new Map<StepSeries, Labels>();
 
   for (const ls of many) {
     await ctx.checkpoint();
@@ -75,19 +74,20 @@ export async function evalVectorMatching(
       matched = matchedBySig.get(k);
       if (matched === undefined) matchedBySig.set(k, (matched = allocU8(steps)));
     }
-    resultLabelsCache.clear();
+    const dropName = !comparison || e.returnBool || ls.dropName;
+    // The output series depends on the pair (ls, one-side series), not on the step: look it up once per
+    // pair, not once per step (labels, key string and map lookup were most of a group_left join's time).
+    const outs: (StepSeries | undefined)[] = new Array(group.length);
+    const lvals = ls.values;
+    const lpresent = ls.present;
     for (let i = 0; i < steps; i++) {
-      if (ls.present[i] === 0) continue;
-      let rs: StepSeries | undefined;
-      for (const c of group) {
-        if (c.present[i] === 1) {
-          rs = c;
-          break;
-        }
-      }
-      if (rs === undefined) continue;
-      const fl = swapped ? rs.values[i] : ls.values[i];
-      const fr = swapped ? ls.values[i] : rs.values[i];
+      if (lpresent[i] === 0) continue;
+      let gi = 0;
+      while (gi < group.length && group[gi].present[i] === 0) gi++;
+      if (gi === group.length) continue;
+      const rs = group[gi];
+      const fl = swapped ? rs.values[i] : lvals[i];
+      const fr = swapped ? lvals[i] : rs.values[i];
       let value: number;
       if (cmp !== null) {
         const keep = cmp(fl, fr);
@@ -97,17 +97,12 @@ export async function evalVectorMatching(
       } else {
         value = arith!(fl, fr);
       }
-      let labels = resultLabelsCache.get(rs);
-      if (labels === undefined) {
-        labels = resultLabels(ls.labels, rs.labels, m);
-        resultLabelsCache.set(rs, labels);
-      }
       if (matched !== undefined) {
         if (matched[i] === 1) throw new ExecutionError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
         matched[i] = 1;
       }
-      const dropName = !comparison || e.returnBool || ls.dropName;
-      const o = out.get(labels, dropName);
+      let o = outs[gi];
+      if (o === undefined) o = outs[gi] = out.get(resultLabels(ls.labels, rs.labels, m), dropName);
       if (o.present[i] === 1) {
         throw new ExecutionError(
           m.card === 'one-to-one'
