@@ -64,6 +64,8 @@ export class FanoutStorage implements RequestStorage {
     this.#cfg.onFanout?.(endpoints.length);
     if (endpoints.length === 0) {
       if (!this.#opts.partialResponse && this.#cfg.endpoints().length === 0) throw new StorageError('No StoreAPIs available');
+      // Thanos answers with this warning, so an empty result is not mistaken for "no such data".
+      warnings.push('No StoreAPIs matched for this query');
       return seriesSet(emptySource(), warnings);
     }
     const dedup = this.#dedup;
@@ -107,11 +109,17 @@ export class FanoutStorage implements RequestStorage {
     return seriesSet(decoded, warnings, !skipChunks);
   }
 
-  labelNames(matchers: readonly Matcher[], range: { mint: number; maxt: number }, signal?: AbortSignal): Promise<LabelsResult> {
-    return this.#labels(matchers, range, signal, (e, req, opts) => e.store.labelNames(req, opts).then((r) => ({ values: r.names, warnings: r.warnings })), (ls) => ls.flat().filter((_, i) => i % 2 === 0));
+  // With dedup on, Thanos sends without_replica_labels on LabelNames/LabelValues too (thanos.md §2.1), so the
+  // replica label is no label name and has no values, as in the series this querier returns. We also drop it
+  // from the answers here, as the Series path does for stores that do not advertise the option.
+  async labelNames(matchers: readonly Matcher[], range: { mint: number; maxt: number }, signal?: AbortSignal): Promise<LabelsResult> {
+    const res = await this.#labels(matchers, range, signal, (e, req, opts) => e.store.labelNames(req, opts).then((r) => ({ values: r.names, warnings: r.warnings })), (ls) => ls.flat().filter((_, i) => i % 2 === 0));
+    if (!this.#dedup) return res;
+    return { ...res, values: res.values.filter((n) => !this.#opts.replicaLabels.includes(n)) };
   }
 
   labelValues(name: string, matchers: readonly Matcher[], range: { mint: number; maxt: number }, signal?: AbortSignal): Promise<LabelsResult> {
+    if (this.#dedup && this.#opts.replicaLabels.includes(name)) return Promise.resolve({ values: [], warnings: [] });
     return this.#labels(
       matchers,
       range,
@@ -125,7 +133,11 @@ export class FanoutStorage implements RequestStorage {
     matchers: readonly Matcher[],
     range: { mint: number; maxt: number },
     signal: AbortSignal | undefined,
-    call: (e: Endpoint, req: { start: string; end: string; matchers: ReturnType<typeof matchersToProto>; partial_response_strategy: PartialResponseStrategy }, opts: { signal?: AbortSignal }) => Promise<LabelsResult>,
+    call: (
+      e: Endpoint,
+      req: { start: string; end: string; matchers: ReturnType<typeof matchersToProto>; partial_response_strategy: PartialResponseStrategy; without_replica_labels: string[] },
+      opts: { signal?: AbortSignal },
+    ) => Promise<LabelsResult>,
     fromSelectorLabels: (ls: Labels) => string[],
   ): Promise<LabelsResult> {
     const narrowed = applySelectorLabels(matchers, this.#cfg.selectorLabels);
@@ -136,6 +148,7 @@ export class FanoutStorage implements RequestStorage {
       end: millisToInt64(range.maxt),
       matchers: matchersToProto(narrowed),
       partial_response_strategy: this.#opts.partialResponse ? PartialResponseStrategy.WARN : PartialResponseStrategy.ABORT,
+      without_replica_labels: this.#dedup ? this.#opts.replicaLabels : [],
     };
     const values = new Set<string>(this.#cfg.selectorLabels.isEmpty() ? [] : fromSelectorLabels(this.#cfg.selectorLabels));
     const warnings: string[] = [];

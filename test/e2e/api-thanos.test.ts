@@ -47,6 +47,7 @@ t.test('dedup, replicaLabels[], storeMatch[]', async (t) => {
   const noStore = await q({ 'storeMatch[]': '{__address__="nowhere:1"}' });
   t.equal(noStore.status, 200);
   t.same(noStore.body.data.result, [], 'no store matched: empty');
+  t.same(noStore.body.warnings, ['No StoreAPIs matched for this query'], 'and says why, as Thanos does');
 
   // The same parameters on /series and range queries.
   const series = await api(stack.base, '/api/v1/series', { 'match[]': 'replica_marker', dedup: 'false', start: '0', end: '3600' });

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ApiDeps } from '../deps.js';
-import { invalidParam } from '../errors.js';
+import { HttpApiError, invalidParam } from '../errors.js';
 import { Form } from '../form.js';
 import type { Gate } from '../gate.js';
 import { parseDuration, parseTime } from '../params.js';
@@ -71,7 +71,8 @@ export function registerQueryRoutes(app: FastifyInstance, deps: ApiDeps, gate: G
     if (step <= 0) throw invalidParam('step', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
     // Go divides the two durations as integers, so 11,000.5 points' worth of range still passes.
     if (Math.floor((end - start) / step) > MAX_POINTS) {
-      throw invalidParam('step', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+      // Prometheus words this one without the `invalid parameter` prefix.
+      throw new HttpApiError('bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
     }
     return run(form, reply, 'range', (opts, storage) => deps.engine.rangeQuery(storage, query, start, end, step, opts));
   };
