@@ -4,7 +4,7 @@
  * notices a wrong expectation, so a green run means something.
  */
 import t from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { needBinary } from '../../helpers/peers.js';
 import { formatFailure } from '../../../src/promql/promqltest/index.js';
@@ -58,10 +58,9 @@ eval instant at 30s bar
   });
 
   const dir = new URL('..', import.meta.url).pathname;
-  const files = [
-    ...readdirSync(dir).filter((f) => f.endsWith('.test')).map((f) => join(dir, f)),
-    ...readdirSync(join(dir, 'pending')).filter((f) => f.endsWith('.test')).map((f) => join(dir, 'pending', f)),
-  ].sort();
+  // test/promql/pending/ exists only while some cases await an engine fix.
+  const testFiles = (d: string) => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.test')).map((f) => join(d, f)) : []);
+  const files = [...testFiles(dir), ...testFiles(join(dir, 'pending'))].sort();
   for (const file of files) {
     const name = file.slice(dir.length);
     await t.test(`Prometheus 2.42 agrees with ${name}`, async (t) => {
