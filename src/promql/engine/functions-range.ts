@@ -5,7 +5,7 @@
  */
 import { Labels, MatchType } from '../../model/index.js';
 import { exprType, type Call, type Expr } from '../ast.js';
-import type { Window, WindowFunction } from '../functions/types.js';
+import type { SeriesWindows, Window, WindowFunction } from '../functions/types.js';
 import { formatG } from './annotations.js';
 import type { EvalContext } from './context.js';
 import type { Evaluate } from './evaluate.js';
@@ -17,6 +17,7 @@ const KEEPS_NAME = new Set(['last_over_time', 'first_over_time']);
 /** Counter functions that hint when the metric does not look like a counter. */
 const COUNTER_FUNCS = new Set(['rate', 'increase']);
 const COUNTER_SUFFIXES = ['_total', '_sum', '_count', '_bucket'];
+const EMPTY = new Float64Array(0);
 
 async function evalArgs(ctx: EvalContext, e: Call, grid: Grid, evaluate: Evaluate): Promise<{ matrix: MatrixValue; params: Float64Array[] }> {
   let matrix: MatrixValue | undefined;
@@ -37,44 +38,69 @@ export async function evalRangeFunction(ctx: EvalContext, e: Call, grid: Grid, e
   const keepName = KEEPS_NAME.has(e.func.name);
   // predict_linear anchors its line at the evaluation time, which differs from the window end under offset/@.
   const withEvalTime = e.func.name === 'predict_linear';
+  // A series-at-once form reuses work between overlapping windows; it only pays with several steps.
+  const overSeries = steps > 1 && params.length === 0 && !withEvalTime ? fn.overSeries : undefined;
   const p: number[] = new Array<number>(params.length + (withEvalTime ? 1 : 0)).fill(0);
+  const windows: SeriesWindows = {
+    timestamps: EMPTY,
+    values: EMPTY,
+    count: steps,
+    starts: new Int32Array(steps),
+    ends: new Int32Array(steps),
+    rangeEnds: matrix.ends,
+    rangeMs: matrix.rangeMs,
+  };
+  const { starts, ends } = windows;
   const out: StepSeries[] = [];
   const hints = COUNTER_FUNCS.has(e.func.name);
   // Series of one metric share their name: check each name once, not once per series (10k series → 1 check).
   let hintedName: string | null = null;
   for (const s of matrix.series) {
     await ctx.checkpoint();
-    const w: Window = { timestamps: s.timestamps, values: s.values, start: 0, end: 0, rangeStartMs: 0, rangeEndMs: 0 };
-    const o = newStepSeries(s.labels, steps, s.dropName || !keepName);
     const ts = s.timestamps;
     const n = ts.length;
     let lo = 0;
     let hi = 0;
-    let found = 0;
     let widest = 0;
+    let inWindows = 0;
     for (let i = 0; i < steps; i++) {
       const end = matrix.ends[i];
       const start = end - matrix.rangeMs;
       while (hi < n && ts[hi] <= end) hi++;
       while (lo < hi && ts[lo] <= start) lo++;
-      if (hi === lo) continue;
+      starts[i] = lo;
+      ends[i] = hi;
       if (hi - lo > widest) widest = hi - lo;
-      ctx.totalSamples += hi - lo;
-      w.start = lo;
-      w.end = hi;
-      w.rangeStartMs = start;
-      w.rangeEndMs = end;
-      for (let j = 0; j < params.length; j++) p[j] = params[j][i];
-      if (withEvalTime) p[params.length] = gridTime(grid, i);
-      const r = fn(w, p);
-      if (r === undefined) continue;
-      o.values[i] = r;
-      o.present[i] = 1;
-      found++;
+      inWindows += hi - lo;
     }
+    ctx.totalSamples += inWindows;
     // The window in use is what Prometheus holds per series; check it against the budget, then let it go.
     ctx.samples.add(widest);
     ctx.samples.release(widest);
+    if (inWindows === 0) continue;
+    const o = newStepSeries(s.labels, steps, s.dropName || !keepName);
+    let found = 0;
+    if (overSeries !== undefined) {
+      windows.timestamps = ts;
+      windows.values = s.values;
+      found = overSeries(windows, o.values, o.present);
+    } else {
+      const w: Window = { timestamps: ts, values: s.values, start: 0, end: 0, rangeStartMs: 0, rangeEndMs: 0 };
+      for (let i = 0; i < steps; i++) {
+        if (starts[i] === ends[i]) continue;
+        w.start = starts[i];
+        w.end = ends[i];
+        w.rangeEndMs = matrix.ends[i];
+        w.rangeStartMs = w.rangeEndMs - matrix.rangeMs;
+        for (let j = 0; j < params.length; j++) p[j] = params[j][i];
+        if (withEvalTime) p[params.length] = gridTime(grid, i);
+        const r = fn(w, p);
+        if (r === undefined) continue;
+        o.values[i] = r;
+        o.present[i] = 1;
+        found++;
+      }
+    }
     if (found === 0) continue;
     ctx.samples.add(found);
     out.push(o);

@@ -5,6 +5,8 @@
  *
  *  - VALUE_FUNCTIONS: one sample in, one value out (abs, clamp, round, the date functions, …).
  *  - WINDOW_FUNCTIONS: one series' samples in a range window in, one value or nothing out (rate, *_over_time, …).
+ *    rate, increase, min/max_over_time also carry `overSeries`: every step's window of a series at once,
+ *    reusing work between overlapping windows (sliding.ts), which the engine prefers for range queries.
  *  - Helpers for functions the engine implements itself because they regroup series or touch labels
  *    (ENGINE_FUNCTIONS lists them): classic-histogram `bucketQuantile`/`bucketFraction`, `quantileOf`,
  *    and `kahanSumInc` for the sum/avg aggregations.
@@ -18,7 +20,7 @@
  *   WINDOW_FUNCTIONS.quantile_over_time!(w, [0.9]);
  *   VALUE_FUNCTIONS.clamp!(v, [min, max]);         // the engine drops the series when max < min
  */
-import type { ValueFunction, WindowFunction } from './types.js';
+import type { SeriesWindowFunction, ValueFunction, Window, WindowFunction } from './types.js';
 import { MATH_FUNCTIONS } from './math.js';
 import { DATE_FUNCTIONS } from './date.js';
 import * as ot from './over-time.js';
@@ -26,8 +28,9 @@ import { delta, idelta, increase, irate, rate } from './rate.js';
 import { deriv, predictLinear } from './regression.js';
 import { madOverTime, quantileOverTime } from './quantile.js';
 import { doubleExponentialSmoothing } from './smoothing.js';
+import { increaseOverSeries, maxOverSeries, minOverSeries, rateOverSeries } from './sliding.js';
 
-export type { ValueFunction, WindowFunction, Window } from './types.js';
+export type { ValueFunction, WindowFunction, Window, SeriesWindows, SeriesWindowFunction } from './types.js';
 
 /** Per-sample functions; `params` are the scalar arguments after the vector. */
 export const VALUE_FUNCTIONS: Readonly<Record<string, ValueFunction>> = { ...MATH_FUNCTIONS, ...DATE_FUNCTIONS };
@@ -42,8 +45,8 @@ export const VALUE_FUNCTIONS: Readonly<Record<string, ValueFunction>> = { ...MAT
  */
 export const WINDOW_FUNCTIONS: Readonly<Record<string, WindowFunction>> = {
   avg_over_time: ot.avgOverTime,
-  min_over_time: ot.minOverTime,
-  max_over_time: ot.maxOverTime,
+  min_over_time: withOverSeries(ot.minOverTime, minOverSeries),
+  max_over_time: withOverSeries(ot.maxOverTime, maxOverSeries),
   sum_over_time: ot.sumOverTime,
   count_over_time: ot.countOverTime,
   last_over_time: ot.lastOverTime,
@@ -61,14 +64,19 @@ export const WINDOW_FUNCTIONS: Readonly<Record<string, WindowFunction>> = {
   changes: ot.changes,
   resets: ot.resets,
   delta,
-  increase,
-  rate,
+  increase: withOverSeries(increase, increaseOverSeries),
+  rate: withOverSeries(rate, rateOverSeries),
   idelta,
   irate,
   deriv,
   predict_linear: (w, p) => predictLinear(w, p[0]!, p.length > 1 ? p[1]! : w.rangeEndMs),
   double_exponential_smoothing: (w, p) => doubleExponentialSmoothing(w, p[0]!, p[1]!),
 };
+
+/** A per-window function that also has a series-at-once form for range queries (see sliding.ts). */
+function withOverSeries(perWindow: (w: Window) => number | undefined, overSeries: SeriesWindowFunction): WindowFunction {
+  return Object.assign((w: Window) => perWindow(w), { overSeries });
+}
 
 /**
  * Functions the engine implements itself (they regroup series, read labels or timestamps, or return

@@ -19,26 +19,48 @@ import type { Window } from './types.js';
 export function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): number | undefined {
   const first = w.start;
   const last = w.end - 1;
-  const samplesMinusOne = last - first;
-  if (samplesMinusOne < 1) return undefined;
-  const ts = w.timestamps;
+  if (last - first < 1) return undefined;
   const v = w.values;
+  let result = v[last]! - v[first]!;
+  if (isCounter) result = addResets(result, v, first, last);
+  return extrapolate(w.timestamps, v, first, last, result, w.rangeStartMs, w.rangeEndMs, isCounter, isRate);
+}
+
+/**
+ * A drop means the counter restarted from zero: what it had counted before is added back, one drop at a
+ * time onto `result` in sample order, as Prometheus does (so the rounding is the same).
+ */
+export function addResets(result: number, v: Float64Array, first: number, last: number): number {
+  let prev = v[first]!;
+  for (let i = first + 1; i <= last; i++) {
+    const cur = v[i]!;
+    if (cur < prev) result += prev;
+    prev = cur;
+  }
+  return result;
+}
+
+/**
+ * Stretches `result`, the raw change between samples `first` and `last` (≥ 2 samples), to the window
+ * `(rangeStartMs, rangeEndMs]`; the arithmetic of Prometheus's extrapolatedRate after the raw change.
+ */
+export function extrapolate(
+  ts: Float64Array,
+  v: Float64Array,
+  first: number,
+  last: number,
+  result: number,
+  rangeStartMs: number,
+  rangeEndMs: number,
+  isCounter: boolean,
+  isRate: boolean,
+): number {
+  const samplesMinusOne = last - first;
   const firstT = ts[first]!;
   const lastT = ts[last]!;
   const firstV = v[first]!;
-  let result = v[last]! - firstV;
-  if (isCounter) {
-    // A drop means the counter restarted from zero: what it had counted before is added back.
-    let prev = firstV;
-    for (let i = first + 1; i <= last; i++) {
-      const cur = v[i]!;
-      if (cur < prev) result += prev;
-      prev = cur;
-    }
-  }
-
-  let durationToStart = (firstT - w.rangeStartMs) / 1000;
-  let durationToEnd = (w.rangeEndMs - lastT) / 1000;
+  let durationToStart = (firstT - rangeStartMs) / 1000;
+  let durationToEnd = (rangeEndMs - lastT) / 1000;
   const sampledInterval = (lastT - firstT) / 1000;
   const averageDurationBetweenSamples = sampledInterval / samplesMinusOne;
 
@@ -55,7 +77,7 @@ export function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean)
   if (durationToEnd >= extrapolationThreshold) durationToEnd = averageDurationBetweenSamples / 2;
 
   let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
-  if (isRate) factor /= (w.rangeEndMs - w.rangeStartMs) / 1000;
+  if (isRate) factor /= (rangeEndMs - rangeStartMs) / 1000;
   return result * factor;
 }
 

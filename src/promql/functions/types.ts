@@ -29,7 +29,35 @@ export interface Window {
  * step, in argument order, without the matrix argument (e.g. `[q]` for quantile_over_time(q, m)).
  * Returns undefined when the function yields no sample for this window (e.g. rate over fewer than 2 samples).
  */
-export type WindowFunction = (w: Window, params: readonly number[]) => number | undefined;
+export type WindowFunction = ((w: Window, params: readonly number[]) => number | undefined) & {
+  /**
+   * The same function over every step's window of one series at once, for functions that can reuse work
+   * between overlapping windows instead of rescanning each (see sliding.ts). Only for functions without
+   * scalar parameters; it must give exactly what the per-window form gives, window by window.
+   */
+  readonly overSeries?: SeriesWindowFunction;
+};
+
+/**
+ * The windows of one series at every step of a range evaluation. Window i holds the samples at indices
+ * `[starts[i], ends[i])`, inside `(rangeEnds[i] - rangeMs, rangeEnds[i]]`; both bounds never decrease from
+ * one step to the next. The arrays may be longer than `count` (reused scratch).
+ */
+export interface SeriesWindows {
+  timestamps: Float64Array;
+  values: Float64Array;
+  count: number;
+  starts: Int32Array;
+  ends: Int32Array;
+  rangeEnds: Float64Array;
+  rangeMs: number;
+}
+
+/**
+ * Writes the result of each step with one to `out[i]` and sets `present[i] = 1`; leaves the others (an
+ * empty window, or fewer samples than the function needs) untouched. Returns how many steps got a result.
+ */
+export type SeriesWindowFunction = (s: SeriesWindows, out: Float64Array, present: Uint8Array) => number;
 
 /**
  * Evaluates an instant-vector function on one sample. `params` holds the scalar arguments for this step
