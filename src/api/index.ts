@@ -13,4 +13,4 @@
 export { createApiServer } from './server.js';
 export type { ApiDeps, ApiDefaults, RequestStorage, RequestStorageOptions, StoreStatus, RulesQuery, RulesResult } from './deps.js';
 export { formatFloat, formatTimestamp } from './json.js';
-export { parseTime, parseDuration, parsePromDuration, unescapeLabelName } from './params.js';
+export { parseTime, parseDuration, unescapeLabelName } from './params.js';

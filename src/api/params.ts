@@ -2,6 +2,7 @@
  * Parsing of Prometheus API parameters: times, durations, booleans, `match[]` selectors, `U__`-escaped
  * label names. Messages follow Prometheus's web/api/v1 so clients see familiar errors.
  */
+import { parsePromDuration } from '../promql/index.js';
 import { invalidParam } from './errors.js';
 
 /** Prometheus's boundary times, formatted as its API accepts them (Go's time.Time cannot parse 5-digit years). */
@@ -37,27 +38,6 @@ function goRound(x: number): number {
 
 export const API_MIN_TIME_MS = MIN_TIME_MS;
 export const API_MAX_TIME_MS = MAX_TIME_MS;
-
-const DURATION_UNITS: [string, number][] = [
-  ['y', 365 * 24 * 3600_000],
-  ['w', 7 * 24 * 3600_000],
-  ['d', 24 * 3600_000],
-  ['h', 3600_000],
-  ['m', 60_000],
-  ['s', 1000],
-  ['ms', 1],
-];
-const DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-
-/** A Prometheus duration string (`1h30m`, `500ms`) → ms, or undefined when it is not one. */
-export function parsePromDuration(value: string): number | undefined {
-  if (value === '' || value === '0') return value === '0' ? 0 : undefined;
-  const m = DURATION.exec(value);
-  if (!m) return undefined;
-  let ms = 0;
-  for (let i = 0; i < DURATION_UNITS.length; i++) if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * DURATION_UNITS[i][1];
-  return ms;
-}
 
 /** Float seconds or a Prometheus duration → ms (the API's `step`, `timeout`, `lookback_delta`). */
 export function parseDuration(value: string, param: string): number {

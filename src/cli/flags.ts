@@ -4,7 +4,7 @@
  * InvalidArgumentError, which main.ts turns into a clear message and exit code 2.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { parsePromDuration } from '../api/index.js';
+import { parsePromDuration } from '../promql/index.js';
 
 /** `30s`, `5m`, `2h`, `1h30m`, `250ms` → ms. */
 export function parseDurationFlag(value: string): number {

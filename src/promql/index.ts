@@ -15,7 +15,7 @@ import { bucketFraction, bucketQuantile, VALUE_FUNCTIONS, WINDOW_FUNCTIONS } fro
 import { parse } from './parser/index.js';
 import type { Engine, EngineOptions } from './types.js';
 
-export { parse, printExpr } from './parser/index.js';
+export { parse, printExpr, parsePromDuration } from './parser/index.js';
 export type * from './ast.js';
 export { exprType } from './ast.js';
 export type * from './types.js';

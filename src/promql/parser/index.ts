@@ -16,3 +16,4 @@
 export { parse } from './parse.js';
 export type { ParseOptions } from './parse.js';
 export { printExpr } from './print.js';
+export { parsePromDuration } from './literals.js';

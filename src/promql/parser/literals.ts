@@ -47,6 +47,20 @@ export function parseDurationMs(text: string): number {
 }
 
 /**
+ * A Prometheus duration string (`model.ParseDuration`: `1h30m`, `250ms`, `0`) → ms, or undefined when it
+ * is not one: for API parameters, flags and test files, where a bad duration is the caller's error to word.
+ */
+export function parsePromDuration(text: string): number | undefined {
+  if (text === '0') return 0;
+  try {
+    return parseDurationMs(text);
+  } catch (err) {
+    if (err instanceof LiteralError) return undefined;
+    throw err;
+  }
+}
+
+/**
  * The value of a number token (possibly signed), as Prometheus's parser computes it: Go's
  * `strconv.ParseInt(s, 0, 64)` first (so `0x1f` is 31 and `010` is octal 8), then `strconv.ParseFloat`
  * (`1e3`, `.5`, `Inf`, `NaN` in any case). A duration token used as a number means seconds: `5m` is 300.

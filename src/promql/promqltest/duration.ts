@@ -4,6 +4,8 @@
  * Also accepts plain (possibly fractional) seconds such as `10` or `1.5`, which Prometheus's `eval` times
  * accept too in 3.x; negative values are allowed for times written as `-1m`.
  */
+import { parsePromDuration } from '../parser/index.js';
+
 const UNITS: [string, number][] = [
   ['y', 365 * 24 * 3600_000],
   ['w', 7 * 24 * 3600_000],
@@ -13,7 +15,6 @@ const UNITS: [string, number][] = [
   ['s', 1000],
   ['ms', 1],
 ];
-const DURATION_RE = /^(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?(?:([0-9]+)ms)?$/;
 
 /** Milliseconds, or undefined when `s` is not a duration. */
 export function parseDurationMs(s: string): number | undefined {
@@ -25,11 +26,8 @@ export function parseDurationMs(s: string): number | undefined {
   }
   if (body === '') return undefined;
   if (/^[0-9]+(\.[0-9]+)?$/.test(body)) return sign * Math.round(Number(body) * 1000);
-  const m = DURATION_RE.exec(body);
-  if (!m) return undefined;
-  let ms = 0;
-  for (let i = 0; i < UNITS.length; i++) if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * UNITS[i][1];
-  return sign * ms;
+  const ms = parsePromDuration(body);
+  return ms === undefined ? undefined : sign * ms;
 }
 
 /** Inverse for messages: 90000 → "1m30s", 0 → "0s". */
