@@ -7,7 +7,9 @@
  */
 import { counterData, startScriptedStore } from './scripted-store.js';
 
-const externalLabels = JSON.parse(process.argv[2] ?? '{}') as Record<string, string>;
+// Run without arguments (e.g. by `tap test/query/fanout`, which runs every file in a folder): not a test, exit.
+if (process.argv[2] === undefined) process.exit(0);
+const externalLabels = JSON.parse(process.argv[2]) as Record<string, string>;
 const frameDelayMs = Number(process.argv[3] ?? 30);
 const store = await startScriptedStore(counterData('big', 2000, 3_600_000, 60_000), externalLabels, {
   afterFrames: Infinity,
