@@ -1,6 +1,189 @@
-import type { Command } from 'commander';
-import { registerPending } from './not-yet.js';
+/**
+ * `promfed sidecar`: the StoreAPI over a running Prometheus. Flags keep Thanos's names and defaults. This
+ * file only wires: Prometheus HTTP client → metadata heartbeat → StoreAPI (gRPC) + probes/metrics (HTTP),
+ * and, later, the shipper.
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { PrometheusHttp, PrometheusMetadata, createSidecarHttp, sidecarMetrics, sidecarStoreApi } from '../sidecar/index.js';
+import { startGrpcServer } from '../storeapi/index.js';
+import { runActors, type Actor } from './actors.js';
+import { grpcFlags, httpFlags, logFlags, parseDurationFlag, splitHostPort, type LogLevel } from './flags.js';
+
+export interface SidecarConfig {
+  prometheusUrl: string;
+  tsdbPath: string;
+  /** Objstore configuration (YAML) given inline or as a file; shipping is on when either is set. */
+  objstoreConfig?: string;
+  objstoreConfigFile?: string;
+  uploadCompacted: boolean;
+  /** --min-time evaluated at each use (relative values move with the clock). */
+  minTime: () => number;
+  grpcAddress: string;
+  httpAddress: string;
+  /** How often external labels and the lowest timestamp are re-read (--prometheus.get_config_interval). */
+  refreshIntervalMs: number;
+  /** Deadline for each metadata request to Prometheus (--prometheus.get_config_timeout). */
+  prometheusTimeoutMs: number;
+  logLevel: LogLevel;
+  /** Also logs to stdout when true (off in tests). */
+  log: boolean;
+}
+
+export const SIDECAR_DEFAULTS: SidecarConfig = {
+  prometheusUrl: 'http://localhost:9090',
+  tsdbPath: './data',
+  uploadCompacted: false,
+  minTime: () => -Infinity,
+  grpcAddress: '0.0.0.0:10901',
+  httpAddress: '0.0.0.0:10902',
+  refreshIntervalMs: 30_000,
+  prometheusTimeoutMs: 30_000,
+  logLevel: 'info',
+  log: true,
+};
+
+/** Thanos's --min-time default: the start of year 0, i.e. no bound in practice. */
+const DEFAULT_MIN_TIME = '0000-01-01T00:00:00Z';
 
 export function registerSidecar(program: Command): void {
-  registerPending(program, 'sidecar', 'sidecar: StoreAPI over a running Prometheus, block shipping to object storage', 6);
+  const cmd = program.command('sidecar').description('sidecar: StoreAPI over a running Prometheus (remote read), block shipping to object storage');
+  httpFlags(cmd);
+  grpcFlags(cmd);
+  cmd
+    .option('--prometheus.url <url>', 'URL of the Prometheus server to serve', parsePrometheusUrl, 'http://localhost:9090')
+    .option('--prometheus.get_config_interval <duration>', 'how often to re-read external labels and the lowest timestamp', parseDurationFlag, 30_000)
+    .option('--prometheus.get_config_timeout <duration>', 'deadline of each of those reads', parseDurationFlag, 30_000)
+    .option('--tsdb.path <dir>', 'data directory of the Prometheus TSDB (blocks to ship)', './data')
+    .option('--objstore.config-file <file>', 'object store configuration (YAML); shipping is off without it')
+    .option('--objstore.config <yaml>', 'object store configuration as YAML (alternative to --objstore.config-file)')
+    .option('--shipper.upload-compacted', 'also upload compacted blocks (level > 1), for migrating existing data')
+    .addOption(
+      new Option('--min-time <time>', 'serve only data newer than this: RFC 3339 time or a duration relative to now (e.g. -2h)')
+        .argParser(parseMinTime)
+        .default(parseMinTime(DEFAULT_MIN_TIME), DEFAULT_MIN_TIME),
+    );
+  logFlags(cmd);
+  cmd.action(async (opts: Record<string, unknown>) => {
+    const s = await startSidecar(sidecarConfigFromFlags(opts));
+    await s.wait;
+  });
+}
+
+export function sidecarConfigFromFlags(o: Record<string, unknown>): SidecarConfig {
+  return {
+    prometheusUrl: o['prometheus.url'] as string,
+    tsdbPath: o['tsdb.path'] as string,
+    objstoreConfig: o['objstore.config'] as string | undefined,
+    objstoreConfigFile: o['objstore.configFile'] as string | undefined,
+    uploadCompacted: o['shipper.uploadCompacted'] === true,
+    minTime: o.minTime as () => number,
+    grpcAddress: o.grpcAddress as string,
+    httpAddress: o.httpAddress as string,
+    refreshIntervalMs: o['prometheus.get_config_interval'] as number,
+    prometheusTimeoutMs: o['prometheus.get_config_timeout'] as number,
+    logLevel: o['log.level'] as LogLevel,
+    log: true,
+  };
+}
+
+function parsePrometheusUrl(v: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new InvalidArgumentError(`not a URL: ${JSON.stringify(v)}`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new InvalidArgumentError(`must be an http or https URL, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** Thanos TimeOrDurationValue: an RFC 3339 time, or a (possibly negative) duration added to now at each use. */
+export function parseMinTime(v: string): () => number {
+  const s = v.trim();
+  if (/^\d{4}-\d\d-\d\dT/.test(s)) {
+    const ms = Date.parse(s);
+    if (Number.isNaN(ms)) throw new InvalidArgumentError(`not an RFC 3339 time: ${JSON.stringify(v)}`);
+    return () => ms;
+  }
+  const negative = s.startsWith('-');
+  let d: number;
+  try {
+    d = parseDurationFlag(negative ? s.slice(1) : s);
+  } catch {
+    throw new InvalidArgumentError(`not an RFC 3339 time or a duration: ${JSON.stringify(v)} (e.g. 2024-01-01T00:00:00Z or -2h)`);
+  }
+  const offset = negative ? -d : d;
+  return () => Date.now() + offset;
+}
+
+export interface RunningSidecar {
+  /** Bound addresses (the real ports when 0 was asked for). */
+  httpAddress: string;
+  grpcAddress: string;
+  metadata: PrometheusMetadata;
+  /** Resolves when the sidecar has stopped (rejects with the error that stopped it). */
+  wait: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSidecar(config: SidecarConfig): Promise<RunningSidecar> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'promfed_' });
+  const abort = new AbortController();
+  const metrics = sidecarMetrics(registry);
+
+  const prometheus = new PrometheusHttp(config.prometheusUrl, { timeoutMs: config.prometheusTimeoutMs });
+  const app = createSidecarHttp({ ready: () => metadata.ready, registry, logger: config.log ? { level: config.logLevel } : false });
+  let lastLogged: string | undefined;
+  const metadata = new PrometheusMetadata(prometheus, {
+    minTime: config.minTime,
+    refreshIntervalMs: config.refreshIntervalMs,
+    onRefresh: (err) => {
+      metrics.onRefresh(err, metadata.up);
+      // Log changes only: a Prometheus that is down for an hour is one line, not 120.
+      const msg = err?.message;
+      if (msg === lastLogged) return;
+      lastLogged = msg;
+      if (err) app.log.warn({ err: msg }, 'cannot read Prometheus metadata; sidecar not ready until it can');
+      else app.log.info({ externalLabels: metadata.externalLabels().toObject() }, 'Prometheus answered');
+    },
+  });
+
+  // HTTP server (probes, metrics)
+  const http = splitHostPort(config.httpAddress);
+  await app.listen({ host: http.host, port: http.port });
+  const httpPort = (app.server.address() as { port: number }).port;
+
+  // gRPC StoreAPI
+  const grpc = await startGrpcServer(config.grpcAddress, await sidecarStoreApi({ prometheus, metadata }));
+
+  // Shipper
+  // >>> The shipper actor (src/sidecar/shipper/) is added here when --objstore.config[-file] is given:
+  // >>> it needs config.tsdbPath, config.uploadCompacted and metadata.externalLabels().
+  if (config.objstoreConfig !== undefined || config.objstoreConfigFile !== undefined) {
+    app.log.warn({ tsdbPath: config.tsdbPath }, 'block shipping is not implemented yet: serving the StoreAPI without uploading blocks');
+  }
+
+  const actors: Actor[] = [
+    // Prometheus heartbeat: external labels, lowest timestamp, readiness
+    { name: 'prometheus heartbeat', run: () => metadata.run(abort.signal), stop: () => abort.abort() },
+    // HTTP server
+    { name: 'http', run: () => new Promise<void>((resolve) => app.server.once('close', () => resolve())), stop: () => app.close() },
+    // gRPC server
+    { name: 'grpc', run: () => new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true })), stop: () => grpc.stop(1000) },
+  ];
+  const wait = runActors(actors, { signals: ['SIGINT', 'SIGTERM'] }).finally(() => prometheus.close());
+  if (config.log) app.log.info({ http: `${http.host}:${httpPort}`, grpc: grpc.address, prometheus: config.prometheusUrl }, 'promfed sidecar started');
+  return {
+    httpAddress: `${http.host === '0.0.0.0' ? '127.0.0.1' : http.host}:${httpPort}`,
+    grpcAddress: grpc.address,
+    metadata,
+    wait,
+    async stop() {
+      abort.abort();
+      await app.close();
+      await wait.catch(() => undefined);
+    },
+  };
 }

@@ -1,0 +1,140 @@
+/**
+ * HTTP to one Prometheus: JSON API GETs (status/config, labels, label values, series), the /metrics text,
+ * and the remote-read POST whose body the caller streams. node:http, not fetch: the response body arrives
+ * as Buffers we can parse in place (frames.ts), and a keep-alive agent reuses connections across requests.
+ *
+ * Every call has a deadline for the response headers (`timeoutMs`) and honours the caller's AbortSignal
+ * for the whole exchange, body included. Failures are StorageErrors that say which URL and why.
+ */
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { StorageError, throwIfAborted } from '../model/index.js';
+
+export interface PrometheusHttpOptions {
+  /** Deadline for the status line and headers of each request (default 30 s, Thanos's get_config_timeout). */
+  timeoutMs?: number;
+}
+
+/** The bytes of an error body we quote in a message. */
+const ERROR_BODY_QUOTE_BYTES = 512;
+/** JSON API and /metrics answers are read whole; this bounds them. */
+const MAX_TEXT_BODY_BYTES = 256 * 1024 * 1024;
+
+export class PrometheusHttp {
+  readonly base: URL;
+  private readonly timeoutMs: number;
+  private readonly agent: http.Agent;
+  private readonly transport: typeof http | typeof https;
+
+  constructor(url: string, opts: PrometheusHttpOptions = {}) {
+    this.base = new URL(url.endsWith('/') ? url : `${url}/`);
+    if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') throw new TypeError(`Prometheus URL must be http or https: ${url}`);
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.transport = this.base.protocol === 'https:' ? https : http;
+    this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: 64 });
+  }
+
+  /** `path` relative to the base URL (which may carry a path prefix), e.g. `api/v1/labels`. */
+  url(path: string, params?: URLSearchParams): URL {
+    const u = new URL(path, this.base);
+    if (params !== undefined) u.search = params.toString();
+    return u;
+  }
+
+  /** GET a Prometheus JSON API path; returns `data` of a success envelope. */
+  async getJson<T>(path: string, params: URLSearchParams | undefined, signal?: AbortSignal): Promise<T> {
+    const u = this.url(path, params);
+    const res = await this.request('GET', u, undefined, {}, signal);
+    const text = await readText(res, u, signal);
+    let body: { status?: string; data?: T; error?: string; errorType?: string };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch (err) {
+      throw new StorageError(`GET ${u.pathname}: ${res.statusCode} with a body that is not JSON: ${quote(text)}`, { cause: err });
+    }
+    if (res.statusCode !== 200 || body.status !== 'success') {
+      throw new StorageError(`GET ${u.pathname}: ${res.statusCode} ${body.errorType ?? ''}: ${body.error ?? quote(text)}`);
+    }
+    return body.data as T;
+  }
+
+  /** GET a text path (e.g. /metrics). */
+  async getText(path: string, signal?: AbortSignal): Promise<string> {
+    const u = this.url(path);
+    const res = await this.request('GET', u, undefined, {}, signal);
+    const text = await readText(res, u, signal);
+    if (res.statusCode !== 200) throw new StorageError(`GET ${u.pathname}: ${res.statusCode}: ${quote(text)}`);
+    return text;
+  }
+
+  /**
+   * POST and return the response once its headers are in, status 200 checked. The caller consumes the
+   * body (it is an async iterable of Buffers) and must drain or destroy it.
+   */
+  async post(path: string, body: Uint8Array, headers: Record<string, string>, signal?: AbortSignal): Promise<IncomingMessage> {
+    const u = this.url(path);
+    const res = await this.request('POST', u, body, headers, signal);
+    if (res.statusCode !== 200) {
+      const text = await readText(res, u, signal).catch(() => '');
+      throw new StorageError(`POST ${u.pathname}: ${res.statusCode} ${res.statusMessage ?? ''}: ${quote(text)}`);
+    }
+    return res;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private request(method: string, u: URL, body: Uint8Array | undefined, headers: Record<string, string>, signal?: AbortSignal): Promise<IncomingMessage> {
+    throwIfAborted(signal, `${method} ${u.pathname}`);
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = this.transport.request(u, { method, agent: this.agent, headers: body ? { ...headers, 'content-length': String(body.length) } : headers });
+      const timer = setTimeout(() => req.destroy(new StorageError(`${method} ${u.href}: no response within ${this.timeoutMs} ms`)), this.timeoutMs);
+      // Abort during the exchange destroys the socket; the body stream then errors for whoever reads it.
+      const onAbort = (): void => {
+        try {
+          throwIfAborted(signal, `${method} ${u.pathname}`);
+        } catch (err) {
+          req.destroy(err as Error);
+        }
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('response', (res) => {
+        clearTimeout(timer);
+        res.once('close', () => signal?.removeEventListener('abort', onAbort));
+        resolve(res);
+      });
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        reject(err instanceof StorageError || err.name.startsWith('Query') ? err : new StorageError(`${method} ${u.href}: ${err.message}`, { cause: err }));
+      });
+      req.end(body);
+    });
+  }
+}
+
+async function readText(res: IncomingMessage, u: URL, signal?: AbortSignal): Promise<string> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      n += chunk.length;
+      if (n > MAX_TEXT_BODY_BYTES) {
+        res.destroy();
+        throw new StorageError(`GET ${u.pathname}: response larger than ${MAX_TEXT_BODY_BYTES} bytes`);
+      }
+      parts.push(chunk);
+    }
+  } catch (err) {
+    throwIfAborted(signal, `GET ${u.pathname}`);
+    if (err instanceof StorageError) throw err;
+    throw new StorageError(`read ${u.pathname} response: ${(err as Error).message}`, { cause: err });
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+function quote(text: string): string {
+  const t = text.trim();
+  return t.length > ERROR_BODY_QUOTE_BYTES ? `${t.slice(0, ERROR_BODY_QUOTE_BYTES)}…` : t;
+}

@@ -1,0 +1,189 @@
+/**
+ * The sidecar's StoreAPI (thanos.Store + thanos.info.Info) over one Prometheus, as Thanos's
+ * `pkg/store/prometheus.go` behaves (fact sheet thanos.md §7.1):
+ *
+ *  - Info: the external labels as the one label set, min time = max(--min-time, lowest TSDB timestamp),
+ *    max time = MaxInt64 (Prometheus keeps ingesting), `supports_without_replica_labels`. "Not ready: …"
+ *    until Prometheus has answered with external labels.
+ *  - Series: matchers on external label names are decided here against our external values and left out of
+ *    the request (Prometheus would apply them to its TSDB, where those labels do not exist); if nothing is
+ *    left the request is refused, as Thanos does, rather than reading the whole TSDB. Remote read with
+ *    chunks passed through untouched (encoding number − 1, xxhash64 in `hash`); labels extended by the
+ *    external labels (external wins) minus `without_replica_labels`; `skip_chunks` via /api/v1/series.
+ *  - LabelNames / LabelValues: Prometheus's HTTP API plus the external labels.
+ *
+ * Not served, and not advertised: sharding, exemplars, rules, targets, metadata, native histograms.
+ */
+import xxhash from 'xxhash-wasm';
+import { BadDataError, Labels, NotSupportedError, StorageError, throwIfAborted, type Matcher } from '../model/index.js';
+import {
+  extendLabels,
+  int64ToMillis,
+  labelsFromProto,
+  labelsToProto,
+  MAX_INT64,
+  matchersFromProto,
+  millisToInt64,
+  PromChunkEncoding,
+  ThanosChunkEncoding,
+  type CallContext,
+  type FrameSink,
+  type InfoResponse,
+  type InfoService,
+  type LabelNamesRequest,
+  type LabelNamesResponse,
+  type LabelValuesRequest,
+  type LabelValuesResponse,
+  type PromChunk,
+  type ProtoAggrChunk,
+  type ProtoLabelMatcher,
+  type SeriesRequest,
+  type SeriesResponse,
+  type StoreService,
+} from '../storeapi/index.js';
+import { PrometheusLabelsApi } from './labels-api.js';
+import type { PrometheusMetadata } from './metadata.js';
+import type { PrometheusHttp } from './prometheus-http.js';
+import { RemoteReadClient, type RemoteReadOptions } from './remote-read.js';
+import { SeriesWriter } from './series-writer.js';
+
+export interface SidecarStoreOptions {
+  prometheus: PrometheusHttp;
+  metadata: PrometheusMetadata;
+  remoteRead?: RemoteReadOptions;
+}
+
+/** The Store and Info services, ready for startGrpcServer. */
+export async function sidecarStoreApi(opts: SidecarStoreOptions): Promise<{ store: StoreService; info: InfoService }> {
+  const { metadata } = opts;
+  const h64 = (await xxhash()).h64Raw;
+  const reader = new RemoteReadClient(opts.prometheus, opts.remoteRead);
+  const labelsApi = new PrometheusLabelsApi(opts.prometheus);
+
+  /** Matchers left for Prometheus, or null when one on an external label cannot match. */
+  function splitMatchers(proto: readonly ProtoLabelMatcher[], ext: Labels): Matcher[] | null {
+    const local: Matcher[] = [];
+    for (const m of matchersFromProto(proto)) {
+      if (ext.has(m.name)) {
+        if (!m.matches(ext.get(m.name))) return null;
+      } else local.push(m);
+    }
+    return local;
+  }
+
+  function convertChunk(c: PromChunk, labels: Labels): ProtoAggrChunk {
+    if (c.type !== PromChunkEncoding.XOR) {
+      if (c.type === PromChunkEncoding.HISTOGRAM || c.type === PromChunkEncoding.FLOAT_HISTOGRAM) {
+        throw new NotSupportedError(
+          `series ${labels.toString()}: native histogram chunks (remote-read encoding ${PromChunkEncoding[c.type]}) are not supported by the promfed sidecar`,
+        );
+      }
+      throw new StorageError(`series ${labels.toString()}: remote read returned a chunk with unknown encoding ${String(c.type)}`);
+    }
+    const data = c.data;
+    return {
+      min_time: c.min_time_ms,
+      max_time: c.max_time_ms,
+      // Encoding number minus one: remote read counts as Prometheus's chunkenc (XOR = 1), Thanos from 0.
+      raw: { type: ThanosChunkEncoding.XOR, data, hash: h64(data).toString() },
+    };
+  }
+
+  const store: StoreService = {
+    async series(req: SeriesRequest, send: FrameSink<SeriesResponse>, ctx: CallContext): Promise<void> {
+      const ext = metadata.externalLabels();
+      const matchers = splitMatchers(req.matchers, ext);
+      if (matchers === null) return;
+      if (matchers.length === 0) throw new BadDataError('no matchers specified (excluding external labels)');
+      const mint = Math.max(int64ToMillis(req.min_time), metadata.minTime());
+      const maxt = int64ToMillis(req.max_time);
+      if (mint > maxt) return;
+      const drop = req.without_replica_labels.filter((n) => ext.has(n));
+      const writer = new SeriesWriter(send, {
+        // /api/v1/series answers in no promised order, so that path always sorts.
+        resort: drop.length > 0 || req.skip_chunks,
+        batchSize: int64ToMillis(req.response_batch_size),
+        limit: int64ToMillis(req.limit),
+      });
+      const outLabels = (own: Labels): Labels => {
+        const l = extendLabels(own, ext);
+        return drop.length > 0 ? l.drop(drop) : l;
+      };
+
+      if (req.skip_chunks) {
+        for (const own of await labelsApi.series(matchers, mint, maxt, ctx.signal)) await writer.push(outLabels(own), []);
+        await writer.end();
+        return;
+      }
+      for await (const s of reader.read({ mint, maxt, matchers }, ctx.signal)) {
+        const labels = outLabels(labelsFromProto(s.labels));
+        const chunks: ProtoAggrChunk[] = new Array(s.chunks.length);
+        for (let i = 0; i < s.chunks.length; i++) chunks[i] = convertChunk(s.chunks[i], labels);
+        await writer.push(labels, chunks);
+        if (writer.full) break;
+      }
+      throwIfAborted(ctx.signal, 'Series');
+      await writer.end();
+    },
+
+    async labelNames(req: LabelNamesRequest, ctx: CallContext): Promise<LabelNamesResponse> {
+      const ext = metadata.externalLabels();
+      const matchers = splitMatchers(req.matchers, ext);
+      if (matchers === null) return { names: [], warnings: [] };
+      const range = clampRange(req.start, req.end, metadata.minTime());
+      if (range === null) return { names: [], warnings: [] };
+      const names = new Set(await labelsApi.labelNames(matchers, range.mint, range.maxt, ctx.signal));
+      // External labels belong to every series, so they are names of the result whenever it has any.
+      if (names.size > 0) ext.forEach((n) => names.add(n));
+      for (const n of req.without_replica_labels) if (ext.has(n)) names.delete(n);
+      return { names: limited([...names].sort(), req.limit), warnings: [] };
+    },
+
+    async labelValues(req: LabelValuesRequest, ctx: CallContext): Promise<LabelValuesResponse> {
+      const ext = metadata.externalLabels();
+      // Thanos stores answer nothing for a label the caller is about to strip as a replica label.
+      if (req.without_replica_labels.includes(req.label)) return { values: [], warnings: [] };
+      const matchers = splitMatchers(req.matchers, ext);
+      if (matchers === null) return { values: [], warnings: [] };
+      // Every series has the external value (as Thanos's sidecar answers, without asking Prometheus).
+      if (ext.has(req.label)) return { values: [ext.get(req.label)], warnings: [] };
+      const range = clampRange(req.start, req.end, metadata.minTime());
+      if (range === null) return { values: [], warnings: [] };
+      const values = await labelsApi.labelValues(req.label, matchers, range.mint, range.maxt, ctx.signal);
+      return { values: limited(values, req.limit), warnings: [] };
+    },
+  };
+
+  const info: InfoService = {
+    async info(): Promise<InfoResponse> {
+      const ext = metadata.externalLabels();
+      const labelSet = { labels: labelsToProto(ext) };
+      const min_time = millisToInt64(metadata.minTime());
+      return {
+        label_sets: [labelSet],
+        ComponentType: 'sidecar',
+        store: {
+          min_time,
+          max_time: MAX_INT64,
+          supports_sharding: false,
+          supports_without_replica_labels: true,
+          tsdb_infos: [{ labels: labelSet, min_time, max_time: MAX_INT64 }],
+          supports_projections: false,
+        },
+      };
+    },
+  };
+
+  return { store, info };
+}
+
+function clampRange(start: string, end: string, minTime: number): { mint: number; maxt: number } | null {
+  const mint = Math.max(int64ToMillis(start), minTime);
+  const maxt = int64ToMillis(end);
+  return mint > maxt ? null : { mint, maxt };
+}
+
+function limited(values: string[], limit: string): string[] {
+  const n = int64ToMillis(limit);
+  return n > 0 && values.length > n ? values.slice(0, n) : values;
+}
