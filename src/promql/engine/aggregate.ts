@@ -27,6 +27,11 @@ export async function foldAggregate(ctx: EvalContext, e: AggregateExpr & { op: F
     await ctx.checkpoint();
     const s = series[si];
     const base = groups.of[si] * steps;
+    if (op === 'sum') {
+      // The commonest aggregation gets its own loop: no per-sample dispatch on the operation.
+      sumSeries(s, base, steps, count, value, comp);
+      continue;
+    }
     for (let i = 0; i < steps; i++) {
       if (s.present[i] === 0) continue;
       const v = s.values[i];
@@ -40,9 +45,6 @@ export async function foldAggregate(ctx: EvalContext, e: AggregateExpr & { op: F
       }
       const n = ++count[k];
       switch (op) {
-        case 'sum':
-          kahanInto(value, comp, k, v);
-          break;
         case 'avg':
           avgInto(value, comp, mean, incremental!, k, v, n);
           break;
@@ -107,6 +109,25 @@ export async function foldAggregate(ctx: EvalContext, e: AggregateExpr & { op: F
     }
   }
   return out;
+}
+
+/** `sum`'s fold of one series into its group's accumulators at `base`: the same steps as the generic loop. */
+function sumSeries(s: StepSeries, base: number, steps: number, count: Float64Array, value: Float64Array, comp: Float64Array): void {
+  const present = s.present;
+  const values = s.values;
+  for (let i = 0; i < steps; i++) {
+    if (present[i] === 0) continue;
+    const v = values[i];
+    const k = base + i;
+    if (count[k] === 0) {
+      count[k] = 1;
+      value[k] = v;
+      comp[k] = 0;
+      continue;
+    }
+    count[k]++;
+    kahanInto(value, comp, k, v);
+  }
 }
 
 /** Go kahanSumInc (Neumaier's variant): adds `inc` to sum[k] with compensation in c[k]. */

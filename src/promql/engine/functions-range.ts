@@ -40,7 +40,6 @@ export async function evalRangeFunction(ctx: EvalContext, e: Call, grid: Grid, e
   const withEvalTime = e.func.name === 'predict_linear';
   // A series-at-once form reuses work between overlapping windows; it only pays with several steps.
   const overSeries = steps > 1 && params.length === 0 && !withEvalTime ? fn.overSeries : undefined;
-  const p: number[] = new Array<number>(params.length + (withEvalTime ? 1 : 0)).fill(0);
   const windows: SeriesWindows = {
     timestamps: EMPTY,
     values: EMPTY,
@@ -58,49 +57,20 @@ export async function evalRangeFunction(ctx: EvalContext, e: Call, grid: Grid, e
   for (const s of matrix.series) {
     await ctx.checkpoint();
     const ts = s.timestamps;
-    const n = ts.length;
-    let lo = 0;
-    let hi = 0;
-    let widest = 0;
-    let inWindows = 0;
-    for (let i = 0; i < steps; i++) {
-      const end = matrix.ends[i];
-      const start = end - matrix.rangeMs;
-      while (hi < n && ts[hi] <= end) hi++;
-      while (lo < hi && ts[lo] <= start) lo++;
-      starts[i] = lo;
-      ends[i] = hi;
-      if (hi - lo > widest) widest = hi - lo;
-      inWindows += hi - lo;
-    }
+    const inWindows = windowBounds(ts, matrix.ends, matrix.rangeMs, steps, starts, ends);
+    const widest = widestWindow;
     ctx.totalSamples += inWindows;
     // The window in use is what Prometheus holds per series; check it against the budget, then let it go.
     ctx.samples.add(widest);
     ctx.samples.release(widest);
     if (inWindows === 0) continue;
     const o = newStepSeries(s.labels, steps, s.dropName || !keepName);
-    let found = 0;
-    if (overSeries !== undefined) {
-      windows.timestamps = ts;
-      windows.values = s.values;
-      found = overSeries(windows, o.values, o.present);
-    } else {
-      const w: Window = { timestamps: ts, values: s.values, start: 0, end: 0, rangeStartMs: 0, rangeEndMs: 0 };
-      for (let i = 0; i < steps; i++) {
-        if (starts[i] === ends[i]) continue;
-        w.start = starts[i];
-        w.end = ends[i];
-        w.rangeEndMs = matrix.ends[i];
-        w.rangeStartMs = w.rangeEndMs - matrix.rangeMs;
-        for (let j = 0; j < params.length; j++) p[j] = params[j][i];
-        if (withEvalTime) p[params.length] = gridTime(grid, i);
-        const r = fn(w, p);
-        if (r === undefined) continue;
-        o.values[i] = r;
-        o.present[i] = 1;
-        found++;
-      }
-    }
+    windows.timestamps = ts;
+    windows.values = s.values;
+    const found =
+      overSeries !== undefined
+        ? overSeries(windows, o.values, o.present)
+        : perWindow(fn, windows, params, withEvalTime ? grid : null, o.values, o.present);
     if (found === 0) continue;
     ctx.samples.add(found);
     out.push(o);
@@ -115,6 +85,59 @@ export async function evalRangeFunction(ctx: EvalContext, e: Call, grid: Grid, e
   if (e.func.name === 'quantile_over_time') quantileWarnings(ctx, e, matrix, params[0]);
   ctx.samples.release(matrix.counted);
   return { kind: 'vector', series: out };
+}
+
+/**
+ * Calls `fn` on each non-empty window. `params[j][i]` is scalar argument j at step i; `evalTimes`, when
+ * given, appends each step's evaluation time (predict_linear).
+ */
+function perWindow(fn: WindowFunction, s: SeriesWindows, params: Float64Array[], evalTimes: Grid | null, out: Float64Array, present: Uint8Array): number {
+  const p: number[] = new Array<number>(params.length + (evalTimes !== null ? 1 : 0)).fill(0);
+  const w: Window = { timestamps: s.timestamps, values: s.values, start: 0, end: 0, rangeStartMs: 0, rangeEndMs: 0 };
+  let found = 0;
+  for (let i = 0; i < s.count; i++) {
+    if (s.starts[i] === s.ends[i]) continue;
+    w.start = s.starts[i];
+    w.end = s.ends[i];
+    w.rangeEndMs = s.rangeEnds[i];
+    w.rangeStartMs = w.rangeEndMs - s.rangeMs;
+    for (let j = 0; j < params.length; j++) p[j] = params[j][i];
+    if (evalTimes !== null) p[params.length] = gridTime(evalTimes, i);
+    const r = fn(w, p);
+    if (r === undefined) continue;
+    out[i] = r;
+    present[i] = 1;
+    found++;
+  }
+  return found;
+}
+
+/** The widest window of the last windowBounds call (a second return value without allocating a pair). */
+let widestWindow = 0;
+
+/**
+ * Index bounds `[starts[i], ends[i])` of each step's window `(rangeEnds[i] - rangeMs, rangeEnds[i]]`, slid
+ * forward with two indices; returns the samples in all windows together. A plain function rather than a
+ * loop in the async caller, so V8 optimises it after a few series instead of running it unoptimised.
+ */
+function windowBounds(ts: Float64Array, rangeEnds: Float64Array, rangeMs: number, steps: number, starts: Int32Array, ends: Int32Array): number {
+  const n = ts.length;
+  let lo = 0;
+  let hi = 0;
+  let widest = 0;
+  let total = 0;
+  for (let i = 0; i < steps; i++) {
+    const end = rangeEnds[i];
+    const start = end - rangeMs;
+    while (hi < n && ts[hi] <= end) hi++;
+    while (lo < hi && ts[lo] <= start) lo++;
+    starts[i] = lo;
+    ends[i] = hi;
+    if (hi - lo > widest) widest = hi - lo;
+    total += hi - lo;
+  }
+  widestWindow = widest;
+  return total;
 }
 
 /** Prometheus warns about φ outside [0, 1] at steps where the function ran (some window was non-empty). */

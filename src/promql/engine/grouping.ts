@@ -25,20 +25,34 @@ export function groupLabelsFn(e: AggregateExpr, extraBy: string[] = []): (s: Ste
   return (s) => (s.dropName ? s.labels.dropMetricName() : s.labels).keep(keep);
 }
 
+/**
+ * The key of a series' group, read straight off its labels: equal exactly when groupLabelsFn gives equal
+ * label sets, without building those label sets for every input series (10k series, 10 groups: 10 built).
+ */
+function groupKeyFn(e: AggregateExpr): (s: StepSeries) => string {
+  if (e.without) {
+    const drop = [...new Set([...e.grouping, METRIC_NAME])].sort();
+    return (s) => s.labels.keyWithout(drop);
+  }
+  const keep = [...new Set(e.grouping)].sort();
+  if (!keep.includes(METRIC_NAME)) return (s) => s.labels.keyFor(keep);
+  return (s) => (s.dropName ? s.labels.dropMetricName() : s.labels).keyFor(keep);
+}
+
 export function groupSeries(e: AggregateExpr, series: StepSeries[]): Groups {
   const labelsOf = groupLabelsFn(e);
+  const keyOf = groupKeyFn(e);
   const byKey = new Map<string, number>();
   const of = new Int32Array(series.length);
   const labels: Labels[] = [];
   const members: number[][] = [];
   for (let i = 0; i < series.length; i++) {
-    const l = labelsOf(series[i]);
-    const k = l.key();
+    const k = keyOf(series[i]);
     let g = byKey.get(k);
     if (g === undefined) {
       g = labels.length;
       byKey.set(k, g);
-      labels.push(l);
+      labels.push(labelsOf(series[i]));
       members.push([]);
     }
     of[i] = g;

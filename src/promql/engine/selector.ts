@@ -79,29 +79,49 @@ export async function evalVectorSelector(ctx: EvalContext, vs: VectorSelector, g
     await ctx.checkpoint();
     const ts = s.timestamps;
     const vals = s.values;
-    const n = ts.length;
     const values = allocF64(grid.count);
     const present = allocU8(grid.count);
     const sampleTimes = keepTimes ? allocF64(grid.count) : null;
-    let found = 0;
-    let j = -1; // last sample at or before the reference time
-    for (let i = 0; i < grid.count; i++) {
-      const ref = refs[i];
-      while (j + 1 < n && ts[j + 1] <= ref) j++;
-      if (j < 0 || ts[j] <= ref - lookback) continue;
-      const v = vals[j];
-      if (v !== v && isStaleNaN(v)) continue;
-      values[i] = v;
-      present[i] = 1;
-      if (sampleTimes !== null) sampleTimes[i] = ts[j];
-      found++;
-    }
+    const found = pickSamples(ts, vals, refs, grid.count, lookback, values, present, sampleTimes);
     if (found === 0) continue;
     ctx.samples.add(found);
     ctx.totalSamples += found;
     out.push(sampleTimes === null ? { labels: s.labels, values, present, dropName: false } : { labels: s.labels, values, present, dropName: false, sampleTimes });
   }
   return { kind: 'vector', series: out };
+}
+
+/**
+ * The latest non-stale sample in `(ref - lookback, ref]` for each reference time; returns how many steps
+ * have one. A plain function, not inline in the async caller: V8 optimises a function called once per
+ * series far sooner than a loop inside an async function called once per query, and until it does every
+ * double in the loop is a heap allocation.
+ */
+function pickSamples(
+  ts: Float64Array,
+  vals: Float64Array,
+  refs: Float64Array,
+  steps: number,
+  lookback: number,
+  values: Float64Array,
+  present: Uint8Array,
+  sampleTimes: Float64Array | null,
+): number {
+  const n = ts.length;
+  let found = 0;
+  let j = -1; // last sample at or before the reference time
+  for (let i = 0; i < steps; i++) {
+    const ref = refs[i];
+    while (j + 1 < n && ts[j + 1] <= ref) j++;
+    if (j < 0 || ts[j] <= ref - lookback) continue;
+    const v = vals[j];
+    if (v !== v && isStaleNaN(v)) continue;
+    values[i] = v;
+    present[i] = 1;
+    if (sampleTimes !== null) sampleTimes[i] = ts[j];
+    found++;
+  }
+  return found;
 }
 
 export async function evalMatrixSelector(ctx: EvalContext, ms: MatrixSelector, grid: Grid): Promise<MatrixValue> {

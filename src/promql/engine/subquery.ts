@@ -36,10 +36,21 @@ export async function evalSubquery(ctx: EvalContext, sq: SubqueryExpr, grid: Gri
     for (let i = 0; i < count; i++) timestamps[i] = start + i * interval;
     if (count > 0) series.push({ labels: Labels.EMPTY, timestamps, values: v.values, dropName: false });
   } else if (v.kind === 'vector') {
+    // A series present at every inner step keeps its step array as its samples, and all such series share
+    // one timestamps array: nothing downstream writes to a range vector.
+    let allTimes: Float64Array | null = null;
     for (const s of v.series) {
       let n = 0;
       for (let i = 0; i < count; i++) n += s.present[i];
       if (n === 0) continue;
+      if (n === count && s.values.length === count) {
+        if (allTimes === null) {
+          allTimes = allocF64(count);
+          for (let i = 0; i < count; i++) allTimes[i] = start + i * interval;
+        }
+        series.push({ labels: s.labels, timestamps: allTimes, values: s.values, dropName: s.dropName });
+        continue;
+      }
       const timestamps = allocF64(n);
       const values = allocF64(n);
       for (let i = 0, k = 0; i < count; i++) {
