@@ -7,7 +7,7 @@ import { QueryCanceledError, QueryTimeoutError } from '../model/index.js';
 
 export interface RequestAbort {
   signal: AbortSignal;
-  /** Clears the timer; call when the response is written. */
+  /** Clears the timer and cancels whatever the request left running (unread store streams); call once done. */
   done(): void;
 }
 
@@ -25,6 +25,9 @@ export function requestAbort(reply: FastifyReply, timeoutMs: number): RequestAbo
     done: () => {
       clearTimeout(timer);
       reply.raw.off('close', onClose);
+      // A query that failed early (too many samples, an engine error) leaves store streams unread; without
+      // this they would stay open until their gRPC deadline.
+      controller.abort(new QueryCanceledError('query finished'));
     },
   };
 }
