@@ -8,7 +8,7 @@
  * each one's chunks then its index entry, straight to disk; what stays in memory is per series (symbol
  * refs, an ID) and per distinct label pair (postings), never per sample beyond the caller's own arrays.
  */
-import { mkdirSync, openSync, fsyncSync, closeSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ulid as newULID } from 'ulid';
 import { encodeXOR, headChunkStarts, SAMPLES_PER_CHUNK } from '../../chunkenc/index.js';
@@ -67,7 +67,10 @@ export function writeBlock(dir: string, series: readonly BlockSeries[], opts: Wr
   const { minTime, maxTime } = timeRange(kept, opts);
 
   mkdirSync(dir, { recursive: true });
+  if (existsSync(join(dir, id))) throw new BadDataError(`write block: ${join(dir, id)} already exists`);
+  // A leftover from a writer that crashed: incomplete by definition, as Prometheus treats it.
   const tmp = join(dir, `${id}.tmp-for-creation`);
+  rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
   let chunks: ChunkWriter | undefined;
   let index: IndexWriter | undefined;
