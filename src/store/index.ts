@@ -18,4 +18,5 @@ export { IndexCache, Semaphore } from './caches.js';
 export { StoreMetrics } from './metrics.js';
 export { parseRelabelConfig, relabel, type RelabelRule } from './relabel.js';
 export { parseBase2Bytes, parseTimeOrDuration, resolveTime, MIN_TIME_DEFAULT, MAX_TIME_DEFAULT, type TimeSpec } from './units.js';
+export { createStoreHttp, type StoreHttpDeps } from './http.js';
 export { postingsForMatchers, setRegexValues, union, intersect, subtract } from './postings.js';

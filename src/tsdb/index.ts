@@ -36,3 +36,4 @@ export { buildIndexHeader, IndexHeader, POSTINGS_OFFSETS_SAMPLING, type Postings
 export { BlockIndexReader, ESTIMATED_MAX_SERIES_SIZE, type BlockIndexOptions } from './block-index.js';
 export { BlockChunkReader, segmentName, ESTIMATED_MAX_CHUNK_SIZE, type FetchedChunk, type ChunkFetchOptions } from './chunk-reader.js';
 export { partitionRanges, DEFAULT_MAX_GAP, type Part } from './partitioner.js';
+export { writeBlock, type BlockSeries as WriterSeries, type WriteBlockOptions } from './writer/index.js';
