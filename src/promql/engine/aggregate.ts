@@ -24,7 +24,7 @@ export async function foldAggregate(ctx: EvalContext, e: AggregateExpr & { op: F
   const op = e.op;
 
   for (let si = 0; si < series.length; si++) {
-    await ctx.checkpoint();
+    if (ctx.checkpointDue()) await ctx.checkpoint();
     const s = series[si];
     const base = groups.of[si] * steps;
     if (op === 'sum') {
@@ -177,7 +177,7 @@ export async function quantileAggregate(ctx: EvalContext, e: AggregateExpr, seri
   const out: StepSeries[] = [];
   const scratch = new Float64Array(series.length);
   for (let g = 0; g < groups.labels.length; g++) {
-    await ctx.checkpoint();
+    if (ctx.checkpointDue()) await ctx.checkpoint();
     const members = groups.members[g];
     const o = newStepSeries(groups.labels[g], steps, false);
     let n = 0;

@@ -63,4 +63,9 @@ export class EvalContext {
   checkpoint(): Promise<void> {
     return this.interrupt.checkpoint();
   }
+
+  /** For per-series loops: `if (ctx.checkpointDue()) await ctx.checkpoint();` (see Interrupter.due). */
+  checkpointDue(): boolean {
+    return this.interrupt.due();
+  }
 }

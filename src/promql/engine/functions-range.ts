@@ -55,7 +55,7 @@ export async function evalRangeFunction(ctx: EvalContext, e: Call, grid: Grid, e
   // Series of one metric share their name: check each name once, not once per series (10k series → 1 check).
   let hintedName: string | null = null;
   for (const s of matrix.series) {
-    await ctx.checkpoint();
+    if (ctx.checkpointDue()) await ctx.checkpoint();
     const ts = s.timestamps;
     const inWindows = windowBounds(ts, matrix.ends, matrix.rangeMs, steps, starts, ends);
     const widest = widestWindow;
@@ -163,7 +163,7 @@ export async function evalAbsentOverTime(ctx: EvalContext, e: Call, grid: Grid, 
   const steps = grid.count;
   const seen = new Uint8Array(steps);
   for (const s of matrix.series) {
-    await ctx.checkpoint();
+    if (ctx.checkpointDue()) await ctx.checkpoint();
     const ts = s.timestamps;
     let lo = 0;
     let hi = 0;

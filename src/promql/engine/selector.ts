@@ -54,7 +54,7 @@ async function select(ctx: EvalContext, vs: VectorSelector, mint: number, maxt: 
     const s = set.at();
     rejectHistograms(s);
     out.push(s);
-    await ctx.checkpoint();
+    if (ctx.checkpointDue()) await ctx.checkpoint();
   }
   for (const w of set.warnings()) ctx.annotations.storageWarning(w);
   return out;
@@ -76,7 +76,7 @@ export async function evalVectorSelector(ctx: EvalContext, vs: VectorSelector, g
   const raw = await select(ctx, vs, refs[0] - lookback + 1, refs[grid.count - 1], 0);
   const out: StepSeries[] = [];
   for (const s of raw) {
-    await ctx.checkpoint();
+    if (ctx.checkpointDue()) await ctx.checkpoint();
     const ts = s.timestamps;
     const vals = s.values;
     const values = allocF64(grid.count);
@@ -131,7 +131,7 @@ export async function evalMatrixSelector(ctx: EvalContext, ms: MatrixSelector, g
   const raw = await select(ctx, vs, ends[0] - ms.rangeMs + 1, ends[grid.count - 1], ms.rangeMs);
   const series: RangeSeriesData[] = [];
   for (const s of raw) {
-    await ctx.checkpoint();
+    if (ctx.checkpointDue()) await ctx.checkpoint();
     const { timestamps, values } = withoutStaleMarkers(s.timestamps, s.values);
     if (timestamps.length > 0) series.push({ labels: s.labels, timestamps, values, dropName: false });
   }

@@ -66,7 +66,7 @@ export async function evalVectorMatching(
   const join: Join = { e, m, swapped, cmp, arith, out, steps, include: [...new Set(m.include)].sort() };
 
   for (const ls of many) {
-    await ctx.checkpoint();
+    if (ctx.checkpointDue()) await ctx.checkpoint();
     const k = sig(ls.labels);
     const group = oneBySig.get(k);
     if (group === undefined) continue;
