@@ -21,8 +21,12 @@ export interface GenSeries {
 /** 2024-01-01T00:00:00Z: fixed, so answers are deterministic (peers.md §1). */
 export const T0 = Date.UTC(2024, 0, 1);
 
-/** `n` series of gauges `name{instance="i<k>", job}` sampled every `stepS` s over [from, to) ms. */
+/**
+ * `n` series `name{instance="i<k>", job}` sampled every `stepS` s over [from, to) ms: gauges, or counters
+ * (monotonic, with one reset) when `name` ends in `_total`.
+ */
 export function genSeries(opts: { name: string; job: string; n: number; from: number; to: number; stepS: number; seed?: number }): GenSeries[] {
+  const counter = opts.name.endsWith('_total');
   const out: GenSeries[] = [];
   for (let k = 0; k < opts.n; k++) {
     const ts: number[] = [];
@@ -30,7 +34,9 @@ export function genSeries(opts: { name: string; job: string; n: number; from: nu
     for (let t = opts.from, i = 0; t < opts.to; t += opts.stepS * 1000, i++) {
       ts.push(t);
       // Values printable exactly in decimal: quarter steps with some jitter by series and seed.
-      vs.push(((i * 7 + k * 13 + (opts.seed ?? 0)) % 97) * 0.25);
+      const v = ((i * 7 + k * 13 + (opts.seed ?? 0)) % 97) * 0.25;
+      // A counter grows by 0..24 per step and resets once, at step 500.
+      vs.push(counter ? (i === 0 || i === 500 ? v : vs[i - 1]! + v) : v);
     }
     out.push({ labels: { __name__: opts.name, instance: `i${k}`, job: opts.job }, ts, vs });
   }
@@ -46,7 +52,9 @@ export function openMetricsText(series: GenSeries[]): string {
   }
   let text = '';
   for (const [name, list] of byName) {
-    text += `# HELP ${name} generated\n# TYPE ${name} gauge\n`;
+    // OpenMetrics counters: family `x` typed counter, samples named `x_total` (peers.md §1).
+    const family = name.endsWith('_total') ? name.slice(0, -6) : name;
+    text += `# HELP ${family} generated\n# TYPE ${family} ${family === name ? 'gauge' : 'counter'}\n`;
     for (const s of list) {
       const ls = Object.entries(s.labels)
         .filter(([k]) => k !== '__name__')
