@@ -13,12 +13,12 @@ import { join } from 'node:path';
 import { ulid as newULID } from 'ulid';
 import { encodeXOR, headChunkStarts, SAMPLES_PER_CHUNK } from '../../chunkenc/index.js';
 import { BadDataError, Labels } from '../../model/index.js';
-import { META_FILENAME, isULID, serializeMeta, type BlockCompaction, type BlockMeta } from '../meta.js';
-import { ChunkWriter } from './chunk-writer.js';
+import { META_FILENAME, isULID, serializeMeta, type BlockCompaction, type BlockMeta, type ThanosMeta } from '../meta.js';
+import { ChunkWriter, type SegmentFile } from './chunk-writer.js';
 import { IndexWriter } from './index-writer.js';
 import type { ChunkMetas } from './index-sections.js';
 import { buildPostings } from './postings.js';
-import { buildSymbols, comparePairs } from './symbols.js';
+import { buildSymbols, comparePairs, type SymbolSet } from './symbols.js';
 
 export interface BlockSeries {
   labels: Labels;
@@ -45,8 +45,8 @@ export interface WriteBlockOptions {
   headChunkRange?: number;
   /** Chunk segment file size limit (default 512 MiB); smaller only to test segment cutting. */
   segmentSize?: number;
-  /** Compaction section; level 1 with the block itself as the only source by default. */
-  compaction?: Partial<BlockCompaction>;
+  /** Compaction level, sources and parents, to imitate a compacted block; level 1, sources [ulid] by default. */
+  compaction?: Partial<Pick<BlockCompaction, 'level' | 'sources' | 'parents'>>;
 }
 
 const TOMBSTONES_EMPTY = new Uint8Array([0x01, 0x30, 0xba, 0x30, 0x01, 0, 0, 0, 0]); // magic, v1, CRC32C of nothing
@@ -60,10 +60,7 @@ export function writeBlock(dir: string, series: readonly BlockSeries[], opts: Wr
   const order = sortedOrder(syms.pairs, syms.pairStart, kept);
   const id = opts.ulid ?? newULID();
   if (!isULID(id)) throw new BadDataError(`write block: ${JSON.stringify(id)} is not a ULID`);
-  const maxSamples = opts.maxSamplesPerChunk ?? SAMPLES_PER_CHUNK;
-  if (!(Number.isInteger(maxSamples) && maxSamples >= 1 && maxSamples <= 0xffff)) {
-    throw new BadDataError(`write block: maxSamplesPerChunk ${maxSamples} not in 1..65535`);
-  }
+  const cut = chunkCutter(opts);
   const { minTime, maxTime } = timeRange(kept, opts);
 
   mkdirSync(dir, { recursive: true });
@@ -72,10 +69,47 @@ export function writeBlock(dir: string, series: readonly BlockSeries[], opts: Wr
   const tmp = join(dir, `${id}.tmp-for-creation`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
+  try {
+    const files = writeFiles(tmp, kept, syms, order, cut, opts.segmentSize);
+    const meta: BlockMeta = {
+      ulid: id,
+      minTime,
+      maxTime,
+      stats: { numSamples: files.numSamples, numSeries: order.length, numChunks: files.numChunks },
+      compaction: { level: opts.compaction?.level ?? 1, sources: opts.compaction?.sources ?? [id] },
+      version: 1,
+    };
+    if (opts.compaction?.parents) meta.compaction.parents = opts.compaction.parents;
+    if (opts.thanos) meta.thanos = thanosSection(opts.thanos, files);
+    writeSynced(join(tmp, META_FILENAME), new TextEncoder().encode(serializeMeta(meta)));
+    syncPath(tmp);
+    renameSync(tmp, join(dir, id));
+    syncPath(dir);
+    return meta;
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+interface WrittenFiles {
+  numSamples: number;
+  numChunks: number;
+  segments: SegmentFile[];
+  indexSize: number;
+  maxSeriesSize: number;
+  maxChunkSize: number;
+}
+
+/** Chunk i of a series spans samples [starts[i], starts[i + 1]); the last one ends at the series end. */
+type ChunkCutter = (ts: Float64Array) => ArrayLike<number>;
+
+/** Chunks, index and tombstones: series in label order, each one's chunks first, then its index entry. */
+function writeFiles(tmp: string, kept: BlockSeries[], syms: SymbolSet, order: Uint32Array, cut: ChunkCutter, segmentSize?: number): WrittenFiles {
   let chunks: ChunkWriter | undefined;
   let index: IndexWriter | undefined;
   try {
-    chunks = new ChunkWriter(tmp, opts.segmentSize);
+    chunks = new ChunkWriter(tmp, segmentSize);
     index = new IndexWriter(join(tmp, 'index'), syms.bytes);
     const metas: ChunkMetas = { count: 0, mint: new Float64Array(64), maxt: new Float64Array(64), ref: new Float64Array(64) };
     const seriesId = new Uint32Array(order.length);
@@ -84,13 +118,13 @@ export function writeBlock(dir: string, series: readonly BlockSeries[], opts: Wr
     for (let i = 0; i < order.length; i++) {
       const s = order[i]!;
       const { timestamps: ts, values: vs } = kept[s]!;
-      const starts = opts.headChunkRange ? headChunkStarts(ts, 0, ts.length, { chunkRange: opts.headChunkRange }) : undefined;
-      const n = starts ? starts.length : Math.ceil(ts.length / maxSamples);
+      const starts = cut(ts);
+      const n = starts.length;
       ensureCapacity(metas, n);
       metas.count = n;
       for (let c = 0; c < n; c++) {
-        const from = starts ? starts[c]! : c * maxSamples;
-        const to = starts ? (starts[c + 1] ?? ts.length) : Math.min(ts.length, from + maxSamples);
+        const from = starts[c]!;
+        const to = c + 1 < n ? starts[c + 1]! : ts.length;
         metas.mint[c] = ts[from]!;
         metas.maxt[c] = ts[to - 1]!;
         metas.ref[c] = chunks.write(encodeXOR(ts, vs, from, to));
@@ -99,42 +133,48 @@ export function writeBlock(dir: string, series: readonly BlockSeries[], opts: Wr
       numSamples += ts.length;
       numChunks += n;
     }
-    const indexBytes = index.finish(buildPostings(syms.strings.length, syms.pairs, syms.pairStart, order, seriesId));
+    const indexSize = index.finish(buildPostings(syms.strings.length, syms.pairs, syms.pairStart, order, seriesId));
     const segments = chunks.close();
     writeSynced(join(tmp, 'tombstones'), TOMBSTONES_EMPTY);
-
-    const compaction: BlockCompaction = { level: 1, sources: [id], ...opts.compaction };
-    const meta: BlockMeta = {
-      ulid: id,
-      minTime,
-      maxTime,
-      stats: { numSamples, numSeries: order.length, numChunks },
-      compaction,
-      version: 1,
-    };
-    if (opts.thanos) {
-      const t = opts.thanos;
-      meta.thanos = {
-        version: 1,
-        labels: t.labels instanceof Labels ? t.labels.toObject() : { ...t.labels },
-        downsample: { resolution: t.resolution ?? 0 },
-        source: t.source ?? 'test',
-        files: [...segments.map((f) => ({ rel_path: f.relPath, size_bytes: f.size })), { rel_path: 'index', size_bytes: indexBytes }, { rel_path: META_FILENAME }],
-        index_stats: { series_max_size: index.maxSeriesSize, chunk_max_size: chunks.maxEntrySize },
-      };
-    }
-    writeSynced(join(tmp, META_FILENAME), new TextEncoder().encode(serializeMeta(meta)));
-    syncDir(join(tmp, 'chunks'));
-    syncDir(tmp);
-    renameSync(tmp, join(dir, id));
-    syncDir(dir);
-    return meta;
+    if (segments.length > 0) syncPath(join(tmp, 'chunks'));
+    return { numSamples, numChunks, segments, indexSize, maxSeriesSize: index.maxSeriesSize, maxChunkSize: chunks.maxEntrySize };
   } catch (err) {
     chunks?.abort();
     index?.abort();
-    rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
+}
+
+function chunkCutter(opts: WriteBlockOptions): ChunkCutter {
+  if (opts.headChunkRange !== undefined) {
+    const chunkRange = opts.headChunkRange;
+    if (!(Number.isSafeInteger(chunkRange) && chunkRange > 0)) throw new BadDataError(`write block: headChunkRange ${chunkRange} is not a positive integer`);
+    return (ts) => headChunkStarts(ts, 0, ts.length, { chunkRange });
+  }
+  const max = opts.maxSamplesPerChunk ?? SAMPLES_PER_CHUNK;
+  if (!(Number.isInteger(max) && max >= 1 && max <= 0xffff)) throw new BadDataError(`write block: maxSamplesPerChunk ${max} not in 1..65535`);
+  let starts = new Uint32Array(0);
+  return (ts) => {
+    const n = Math.ceil(ts.length / max);
+    if (starts.length < n) starts = new Uint32Array(n * 2); // reused across series
+    for (let c = 0; c < n; c++) starts[c] = c * max;
+    return starts.subarray(0, n);
+  };
+}
+
+function thanosSection(t: NonNullable<WriteBlockOptions['thanos']>, files: WrittenFiles): ThanosMeta {
+  return {
+    version: 1,
+    labels: t.labels instanceof Labels ? t.labels.toObject() : { ...t.labels },
+    downsample: { resolution: t.resolution ?? 0 },
+    source: t.source ?? 'test',
+    files: [
+      ...files.segments.map((f) => ({ rel_path: f.relPath, size_bytes: f.size })),
+      { rel_path: 'index', size_bytes: files.indexSize },
+      { rel_path: META_FILENAME }, // no size: being written (Thanos lists it the same way)
+    ],
+    index_stats: { series_max_size: files.maxSeriesSize, chunk_max_size: files.maxChunkSize },
+  };
 }
 
 /** Drops series without samples (Prometheus writes none); checks lengths and timestamp order. */
@@ -207,11 +247,7 @@ function writeSynced(path: string, bytes: Uint8Array): void {
   syncPath(path);
 }
 
-/** fsync of a directory makes the renames and creations inside it durable. */
-function syncDir(path: string): void {
-  syncPath(path);
-}
-
+/** fsync; on a directory it makes the creations and renames inside it durable. */
 function syncPath(path: string): void {
   const fd = openSync(path, 'r');
   try {

@@ -52,6 +52,7 @@ t.test('bad input is a BadDataError and leaves nothing behind', async (t) => {
     ['minTime after the first sample', [ok], { minTime: 2 }],
     ['maxTime not after the last sample', [ok], { maxTime: 2 }],
     ['no samples and no range', [s({ a: '1' }, [], [])]],
+    ['head chunk range 0', [ok], { headChunkRange: 0 }],
   ];
   for (const [name, input, opts] of cases) {
     t.throws(() => writeBlock(dir, input, opts), BadDataError, name);
@@ -79,6 +80,10 @@ t.test('meta.json: stats, time range, compaction; empty series dropped', async (
 
   const aligned = writeBlock(dir, EXAMPLE(), { minTime: 1704067200000, maxTime: 1704067200000 + 7_200_000 });
   t.equal(aligned.maxTime - aligned.minTime, 7_200_000, 'explicit 2 h range');
+  const parent = { ulid: '01M7ZKXSJY5W3XE3NBXX04ZN0Q', minTime: 1704067200000, maxTime: 1704067230001 };
+  const compacted = writeBlock(dir, EXAMPLE(), { compaction: { level: 2, sources: [ID, parent.ulid], parents: [parent] } });
+  t.same(compacted.compaction, { level: 2, sources: [ID, parent.ulid], parents: [parent] }, 'compaction as asked');
+  t.same(parseMeta(readFileSync(join(dir, compacted.ulid, 'meta.json'))).compaction, compacted.compaction);
   const empty = writeBlock(dir, [], { minTime: 0, maxTime: 1000 });
   t.same(empty.stats, { numSamples: 0, numSeries: 0, numChunks: 0 }, 'an empty block when asked for one');
 });
