@@ -24,7 +24,8 @@ export {
 } from './metadata.js';
 export { RemoteReadClient, READ_REQUEST_HEADERS, STREAMED_CONTENT_TYPE, SAMPLES_CONTENT_TYPE, type RemoteReadQuery, type RemoteReadOptions } from './remote-read.js';
 export { readFrames, encodeFrame, DEFAULT_FRAME_LIMIT_BYTES } from './frames.js';
-export { chunkedSeriesFromSamples } from './samples.js';
+export { remoteSeriesFromSamples } from './samples.js';
+export { decodeChunkedFrame, type RemoteSeries, type RemoteChunk, type DecodedFrame } from './chunked-decoder.js';
 export { selector } from './labels-api.js';
 export { sidecarStoreApi, type SidecarStoreOptions } from './store.js';
 export { createSidecarHttp, type SidecarHttpDeps } from './http.js';

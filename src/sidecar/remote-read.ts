@@ -1,7 +1,8 @@
 /**
  * Prometheus remote read as a client (format: docs/format/remote-read.md): one query per request, asking
  * for STREAMED_XOR_CHUNKS first and SAMPLES second, as the Thanos sidecar does. Yields Prometheus's
- * series one at a time, in the order they arrive, with chunks as Prometheus encoded them.
+ * series one at a time, in the order they arrive, with chunks as Prometheus encoded them (decoded by
+ * chunked-decoder.ts straight into Labels and numbers).
  *
  * The streamed answer is consumed frame by frame as the body arrives (frames.ts), so memory is bounded by
  * one frame plus what the caller keeps. A SAMPLES answer (old Prometheus, or a remote-read server that
@@ -11,18 +12,11 @@
 import type { IncomingMessage } from 'node:http';
 import snappy from 'snappyjs';
 import { StorageError, throwIfAborted, type Matcher } from '../model/index.js';
-import {
-  decodeChunkedReadResponse,
-  decodeReadResponse,
-  encodeReadRequest,
-  matchersToProto,
-  millisToInt64,
-  ReadResponseType,
-  type ChunkedSeries,
-} from '../storeapi/index.js';
+import { decodeReadResponse, encodeReadRequest, matchersToProto, millisToInt64, ReadResponseType } from '../storeapi/index.js';
+import { decodeChunkedFrame, type RemoteSeries } from './chunked-decoder.js';
 import { DEFAULT_FRAME_LIMIT_BYTES, readFrames } from './frames.js';
 import type { PrometheusHttp } from './prometheus-http.js';
-import { chunkedSeriesFromSamples } from './samples.js';
+import { remoteSeriesFromSamples } from './samples.js';
 
 export const STREAMED_CONTENT_TYPE = 'application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse';
 export const SAMPLES_CONTENT_TYPE = 'application/x-protobuf';
@@ -60,7 +54,7 @@ export class RemoteReadClient {
   }
 
   /** The series of one query. Breaking out of the loop (or `signal`) closes the HTTP response. */
-  async *read(q: RemoteReadQuery, signal?: AbortSignal): AsyncGenerator<ChunkedSeries> {
+  async *read(q: RemoteReadQuery, signal?: AbortSignal): AsyncGenerator<RemoteSeries> {
     const body = snappy.compress(
       encodeReadRequest({
         queries: [
@@ -93,14 +87,14 @@ export class RemoteReadClient {
     }
   }
 
-  private async *streamed(res: IncomingMessage, signal?: AbortSignal): AsyncGenerator<ChunkedSeries> {
+  private async *streamed(res: IncomingMessage, signal?: AbortSignal): AsyncGenerator<RemoteSeries> {
     let frames;
     try {
       frames = readFrames(bodyOf(res, signal), this.frameLimit);
       for await (const frame of frames) {
-        const msg = decodeChunkedReadResponse(frame);
-        if (msg.query_index !== '0') throw new StorageError(`remote read: frame for query ${msg.query_index}, but only query 0 was asked`);
-        for (const s of msg.chunked_series) yield s;
+        const msg = decodeChunkedFrame(frame);
+        if (msg.queryIndex !== 0) throw new StorageError(`remote read: frame for query ${msg.queryIndex}, but only query 0 was asked`);
+        for (const s of msg.series) yield s;
       }
     } catch (err) {
       throwIfAborted(signal, 'remote read');
@@ -108,7 +102,7 @@ export class RemoteReadClient {
     }
   }
 
-  private async samples(res: IncomingMessage, signal?: AbortSignal): Promise<ChunkedSeries[]> {
+  private async samples(res: IncomingMessage, signal?: AbortSignal): Promise<RemoteSeries[]> {
     const parts: Buffer[] = [];
     let n = 0;
     for await (const chunk of bodyOf(res, signal)) {
@@ -125,7 +119,7 @@ export class RemoteReadClient {
     const msg = decodeReadResponse(raw);
     if (msg.results.length === 0) return [];
     if (msg.results.length > 1) throw new StorageError(`remote read: ${msg.results.length} results for one query`);
-    return chunkedSeriesFromSamples(msg.results[0].timeseries);
+    return remoteSeriesFromSamples(msg.results[0].timeseries);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The SAMPLES fallback: a remote-read `ReadResponse` (series with plain samples) re-encoded into XOR chunks
- * of at most 120 samples, so the rest of the sidecar sees one shape (ChunkedSeries) whatever Prometheus
+ * of at most 120 samples, so the rest of the sidecar sees one shape (RemoteSeries) whatever Prometheus
  * answered. Thanos does the same for Prometheus older than 2.13, which cannot stream chunks.
  *
  * Prometheus does not sort a SAMPLES answer (it selects unsorted), so the series are sorted here by their
@@ -8,12 +8,13 @@
  */
 import { encodeChunks, SAMPLES_PER_CHUNK } from '../chunkenc/index.js';
 import { Labels, StorageError } from '../model/index.js';
-import { labelsFromProto, millisToInt64, PromChunkEncoding, type ChunkedSeries, type TimeSeries } from '../storeapi/index.js';
+import { labelsFromProto, PromChunkEncoding, type TimeSeries } from '../storeapi/index.js';
+import type { RemoteSeries } from './chunked-decoder.js';
 
-export function chunkedSeriesFromSamples(series: readonly TimeSeries[], samplesPerChunk = SAMPLES_PER_CHUNK): ChunkedSeries[] {
+export function remoteSeriesFromSamples(series: readonly TimeSeries[], samplesPerChunk = SAMPLES_PER_CHUNK): RemoteSeries[] {
   const keyed = series.map((s) => ({ labels: labelsFromProto(s.labels), s }));
   keyed.sort((a, b) => Labels.compare(a.labels, b.labels));
-  const out: ChunkedSeries[] = new Array(keyed.length);
+  const out: RemoteSeries[] = new Array(keyed.length);
   for (let i = 0; i < keyed.length; i++) {
     const { labels, s } = keyed[i];
     const n = s.samples.length;
@@ -29,13 +30,8 @@ export function chunkedSeriesFromSamples(series: readonly TimeSeries[], samplesP
       vs[j] = s.samples[j].value;
     }
     out[i] = {
-      labels: s.labels,
-      chunks: encodeChunks(ts, vs, 0, n, samplesPerChunk).map((c) => ({
-        min_time_ms: millisToInt64(c.minTime),
-        max_time_ms: millisToInt64(c.maxTime),
-        type: PromChunkEncoding.XOR,
-        data: c.data,
-      })),
+      labels,
+      chunks: encodeChunks(ts, vs, 0, n, samplesPerChunk).map((c) => ({ minTime: c.minTime, maxTime: c.maxTime, type: PromChunkEncoding.XOR, data: c.data })),
     };
   }
   return out;

@@ -1,0 +1,151 @@
+/**
+ * sidecar: what the sidecar costs on top of Prometheus's own remote read. One real Prometheus (Debian 2.42)
+ * serves 1,002 series × 2 h at 15 s (479 samples each, 480 k samples, promtool-written blocks); we read all
+ * of it
+ *   - `sidecar_series`: through the sidecar's gRPC Series (StoreClient → sidecar → remote read → Prometheus),
+ *     batches of 64 as the querier asks, xxhash and external labels included;
+ *   - `prometheus_remote_read`: through Prometheus's raw remote read with our client (frames, CRC, decode),
+ *     no sidecar, no gRPC.
+ * Figure: samples per second of wall time, from the median of 15 reads after 3 warm-up ones, the kinds
+ * interleaved so machine load hits all alike. Wall time (not CPU time as measure.ts): Prometheus's work
+ * is in another process and is part of every figure. `sidecar_series` runs the sidecar as deployed, its own
+ * process (`promfed sidecar`); `sidecar_series_inprocess` has it share this process with the client, so the
+ * client's gRPC decode and the sidecar's work queue on one thread. `sidecar_series_undecoded` reads the same
+ * stream from the child sidecar with a gRPC client that does not decode the frames (bytes only): the
+ * sidecar's own cost, without the querier-side decode (its sample count comes from the decoded runs).
+ * Target (issue 6): the sidecar adds ≤ 20 %, i.e. sidecar_series ≥ 0.8 × prometheus_remote_read.
+ *
+ * Skipped with a printed reason when prometheus or promtool is missing. Samples are counted from the XOR
+ * chunk headers (2-byte count) on both paths and checked against the data before timing.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { SIDECAR_DEFAULTS, startSidecar } from '../src/cli/sidecar.js';
+import { Matcher, MatchType } from '../src/model/index.js';
+import { PrometheusHttp, RemoteReadClient } from '../src/sidecar/index.js';
+import { CHANNEL_OPTIONS, grpcPackage, StoreClient } from '../src/storeapi/index.js';
+import { findBinary } from '../test/helpers/peers.js';
+import { createBlocks, removeDir, startPrometheus } from '../test/helpers/prometheus.js';
+import { generateSeries, T0, toOpenMetrics } from '../test/sidecar/fixture-data.js';
+import type { BenchResult } from './measure.js';
+
+export const name = 'sidecar';
+
+const END = T0 + 2 * 3_600_000 - 15_000;
+const INSTANCES = 334; // × 3 series = 1,002
+const WARMUP = 3;
+const RUNS = 15;
+
+const count = (data: Uint8Array): number => (data[0] << 8) | data[1];
+const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+
+/** `promfed sidecar` in a child process; resolves with its gRPC address once it is ready. */
+async function childSidecar(promUrl: string): Promise<{ grpc: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import=tsx', MAIN, 'sidecar', `--prometheus.url=${promUrl}`, '--grpc-address=127.0.0.1:0', '--http-address=127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`sidecar child did not start: ${out}`);
+    const line = out.split('\n').find((l) => l.includes('promfed sidecar started'));
+    if (line !== undefined) {
+      const { http, grpc } = JSON.parse(line) as { http: string; grpc: string };
+      const ready = await fetch(`http://${http}/-/ready`).then((r) => r.status === 200, () => false);
+      if (ready) return { grpc, child };
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const prometheus = findBinary('prometheus');
+  const promtool = findBinary('promtool');
+  if (!prometheus || !promtool) {
+    console.error('bench sidecar: skipped, prometheus/promtool not found (Debian: apt-get install -y prometheus)');
+    return [];
+  }
+  const data = generateSeries({ instances: INSTANCES, end: END });
+  const total = data.reduce((n, s) => n + s.ts.length, 0);
+  const blocks = await createBlocks(promtool, toOpenMetrics(data));
+  const prom = await startPrometheus({ binary: prometheus, config: 'global:\n  external_labels: {cluster: bench, replica: r0}\n', blocks: [blocks] });
+  const sidecar = await startSidecar({ ...SIDECAR_DEFAULTS, prometheusUrl: prom.url, grpcAddress: '127.0.0.1:0', httpAddress: '127.0.0.1:0', log: false });
+  const store = new StoreClient(sidecar.grpcAddress, { timeoutMs: 120_000 });
+  const child = await childSidecar(prom.url);
+  const childStore = new StoreClient(child.grpc, { timeoutMs: 120_000 });
+  const raw = new RemoteReadClient(new PrometheusHttp(prom.url));
+  try {
+    const deadline = Date.now() + 30_000;
+    while (!sidecar.metadata.ready) {
+      if (Date.now() > deadline) throw new Error('sidecar not ready');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const matchers = [new Matcher(MatchType.RE, '__name__', 'sc_.*')];
+
+    const viaSidecar = (client: StoreClient) => async (): Promise<number> => {
+      let n = 0;
+      const req = { min_time: String(T0), max_time: String(END), matchers: [{ type: 2, name: '__name__', value: 'sc_.*' }], response_batch_size: '64' };
+      for await (const f of client.series(req)) {
+        if (f.result === 'batch') for (const s of f.batch.series) for (const c of s.chunks) n += count(c.raw!.data);
+        else if (f.result === 'series') for (const c of f.series.chunks) n += count(c.raw!.data);
+      }
+      return n;
+    };
+    const seriesMethod = (grpcPackage()['thanos.Store'] as unknown as Record<string, { path: string; requestSerialize: (r: unknown) => Buffer }>).Series;
+    const bytesClient = new grpc.Client(child.grpc, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    const undecoded = async (): Promise<number> => {
+      const req = { min_time: String(T0), max_time: String(END), matchers: [{ type: 2, name: '__name__', value: 'sc_.*' }], response_batch_size: '64' };
+      const call = bytesClient.makeServerStreamRequest(seriesMethod.path, seriesMethod.requestSerialize, (b: Buffer) => b, req, new grpc.Metadata(), {});
+      let bytes = 0;
+      for await (const b of call as AsyncIterable<Buffer>) bytes += b.length;
+      if (bytes === 0) throw new Error('bench sidecar: empty Series stream');
+      return total;
+    };
+    const viaRemoteRead = async (): Promise<number> => {
+      let n = 0;
+      for await (const s of raw.read({ mint: T0, maxt: END, matchers })) for (const c of s.chunks) n += count(c.data);
+      return n;
+    };
+
+    const kinds = [
+      ['sidecar', viaSidecar(childStore)],
+      ['inprocess', viaSidecar(store)],
+      ['undecoded', undecoded],
+      ['raw', viaRemoteRead],
+    ] as const;
+    for (const [what, f] of kinds) {
+      const n = await f();
+      if (n !== total) throw new Error(`bench sidecar: ${what} read ${n} samples, the data has ${total}`);
+    }
+    const times = { sidecar: [] as number[], inprocess: [] as number[], undecoded: [] as number[], raw: [] as number[] };
+    for (let i = 0; i < WARMUP + RUNS; i++) {
+      for (const [key, f] of kinds) {
+        const start = performance.now();
+        await f();
+        if (i >= WARMUP) times[key].push(performance.now() - start);
+      }
+    }
+    bytesClient.close();
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    return [
+      { name: 'sidecar_series', value: Math.round(total / (median(times.sidecar) / 1000)), unit: 'samples/s' },
+      { name: 'sidecar_series_inprocess', value: Math.round(total / (median(times.inprocess) / 1000)), unit: 'samples/s' },
+      { name: 'sidecar_series_undecoded', value: Math.round(total / (median(times.undecoded) / 1000)), unit: 'samples/s' },
+      { name: 'prometheus_remote_read', value: Math.round(total / (median(times.raw) / 1000)), unit: 'samples/s' },
+      { name: 'sidecar_series_ms', value: median(times.sidecar), unit: 'ms' },
+      { name: 'sidecar_series_inprocess_ms', value: median(times.inprocess), unit: 'ms' },
+      { name: 'sidecar_series_undecoded_ms', value: median(times.undecoded), unit: 'ms' },
+      { name: 'prometheus_remote_read_ms', value: median(times.raw), unit: 'ms' },
+    ];
+  } finally {
+    store.close();
+    childStore.close();
+    child.child.kill('SIGTERM');
+    await sidecar.stop();
+    await prom.stop();
+    removeDir(prom.dir);
+    removeDir(blocks);
+  }
+}
