@@ -1,0 +1,89 @@
+// Unit tests of the store's small parts: postings set algebra, set-regex detection, flag value syntax, the
+// byte semaphore and the index cache budget. Expected values are hand-computed.
+import t from 'tap';
+import { IndexCache, intersect, parseBase2Bytes, parseTimeOrDuration, resolveTime, Semaphore, setRegexValues, subtract, union } from '../../src/store/index.js';
+
+const u = (...xs: number[]): Uint32Array => Uint32Array.from(xs);
+
+t.test('postings algebra on ascending lists', async (t) => {
+  t.same([...union([u(1, 4, 9), u(2, 4, 10), u()])], [1, 2, 4, 9, 10]);
+  t.same([...union([])], []);
+  t.same([...intersect(u(1, 3, 5, 7), u(3, 4, 7, 8))], [3, 7]);
+  t.same([...intersect(u(), u(1))], []);
+  t.same([...subtract(u(1, 2, 3, 4, 5), u(2, 4, 6))], [1, 3, 5]);
+  t.same([...subtract(u(1, 2), u())], [1, 2]);
+});
+
+t.test('set regex fast path: only alternations of literals', async (t) => {
+  t.same(setRegexValues('a|b|c'), ['a', 'b', 'c']);
+  t.same(setRegexValues('api'), ['api']);
+  t.equal(setRegexValues('a|b.*'), undefined);
+  t.equal(setRegexValues('a||b'), undefined, 'an empty alternative matches "" — not a plain set');
+  t.equal(setRegexValues(''), undefined);
+  t.equal(setRegexValues('(a|b)'), undefined);
+});
+
+t.test('sizes are kingpin Base2Bytes: MB = 2^20', async (t) => {
+  t.equal(parseBase2Bytes('250MB'), 250 * 1024 * 1024);
+  t.equal(parseBase2Bytes('2GB'), 2 * 1024 ** 3);
+  t.equal(parseBase2Bytes('512MiB'), 512 * 1024 ** 2);
+  t.equal(parseBase2Bytes('1GB512MB'), 1024 ** 3 + 512 * 1024 ** 2);
+  t.equal(parseBase2Bytes('4096'), 4096);
+  for (const bad of ['', 'MB', '5XB', '12 MB', '-1MB', '1MBx']) t.equal(parseBase2Bytes(bad), undefined, bad);
+});
+
+t.test('times: RFC 3339 or a signed duration relative to now', async (t) => {
+  const now = Date.UTC(2024, 5, 1);
+  t.equal(resolveTime(parseTimeOrDuration('2024-01-01T00:00:00Z')!, now), Date.UTC(2024, 0, 1));
+  t.equal(resolveTime(parseTimeOrDuration('-2w')!, now), now - 14 * 86400_000);
+  t.equal(resolveTime(parseTimeOrDuration('-1h30m')!, now), now - 5400_000);
+  t.equal(resolveTime(parseTimeOrDuration('3d')!, now), now + 3 * 86400_000);
+  t.equal(parseTimeOrDuration('yesterday'), undefined);
+  t.equal(parseTimeOrDuration('2024-13-01T00:00:00Z'), undefined);
+});
+
+t.test('semaphore: waits in order, a request larger than the capacity runs alone, aborts leave no leak', async (t) => {
+  const s = new Semaphore(100);
+  await s.acquire(60);
+  const order: string[] = [];
+  const a = s.acquire(50).then(() => order.push('a'));
+  const b = s.acquire(10).then(() => order.push('b')); // fits now, but must not overtake a
+  await new Promise((r) => setImmediate(r));
+  t.same(order, []);
+  s.release(60);
+  await Promise.all([a, b]);
+  t.same(order, ['a', 'b']);
+  t.equal(s.used, 60);
+  const big = s.acquire(1000);
+  const ac = new AbortController();
+  const aborted = s.acquire(5, ac.signal);
+  ac.abort();
+  await t.rejects(aborted, /waiting/);
+  s.release(60);
+  await big; // alone
+  t.equal(s.used, 1000);
+  s.release(1000);
+  t.equal(s.used, 0);
+  t.equal(s.waiting, 0);
+});
+
+t.test('index cache stays within its byte budget and counts hits and misses', async (t) => {
+  const events = { hit: 0, miss: 0 };
+  const c = new IndexCache(10_000, { hit: () => events.hit++, miss: () => events.miss++ });
+  for (let i = 0; i < 100; i++) c.setSeries('B', i, new Uint8Array(500));
+  t.ok(c.size <= 10_000, `size ${c.size}`);
+  t.ok(c.items > 0 && c.items < 100, `${c.items} items kept`);
+  t.ok(c.getSeries('B', 99), 'the newest is kept');
+  t.equal(c.getSeries('B', 0), undefined, 'the oldest was evicted');
+  t.same(events, { hit: 1, miss: 1 });
+  c.setPostings('B', 'job', 'api', u(1, 2));
+  t.same([...c.getPostings('B', 'job', 'api')!], [1, 2]);
+  t.equal(c.getPostings('B', 'job', 'web'), undefined);
+  c.setSeries('B', 1000, new Uint8Array(20_000)); // larger than the whole budget: refused, nothing evicted
+  t.equal(c.getSeries('B', 1000), undefined);
+  c.dropBlock('B');
+  t.equal(c.items, 0);
+  const off = new IndexCache(0);
+  off.setSeries('B', 1, new Uint8Array(1));
+  t.equal(off.getSeries('B', 1), undefined);
+});
