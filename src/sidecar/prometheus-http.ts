@@ -3,8 +3,9 @@
  * and the remote-read POST whose body the caller streams. node:http, not fetch: the response body arrives
  * as Buffers we can parse in place (frames.ts), and a keep-alive agent reuses connections across requests.
  *
- * Every call has a deadline for the response headers (`timeoutMs`) and honours the caller's AbortSignal
- * for the whole exchange, body included. Failures are StorageErrors that say which URL and why.
+ * Every call has a deadline (`timeoutMs`): for the response headers of the streamed remote read, whose body
+ * may rightly take longer, and for the whole exchange of the small JSON/text answers. The caller's
+ * AbortSignal is honoured throughout. Failures are StorageErrors that say which URL and why.
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
@@ -42,8 +43,9 @@ export class PrometheusHttp {
   }
 
   /** GET a Prometheus JSON API path; returns `data` of a success envelope. */
-  async getJson<T>(path: string, params: URLSearchParams | undefined, signal?: AbortSignal): Promise<T> {
+  async getJson<T>(path: string, params: URLSearchParams | undefined, callerSignal?: AbortSignal): Promise<T> {
     const u = this.url(path, params);
+    const signal = this.whole(callerSignal);
     const res = await this.request('GET', u, undefined, {}, signal);
     const text = await readText(res, u, signal);
     let body: { status?: string; data?: T; error?: string; errorType?: string };
@@ -59,8 +61,9 @@ export class PrometheusHttp {
   }
 
   /** GET a text path (e.g. /metrics). */
-  async getText(path: string, signal?: AbortSignal): Promise<string> {
+  async getText(path: string, callerSignal?: AbortSignal): Promise<string> {
     const u = this.url(path);
+    const signal = this.whole(callerSignal);
     const res = await this.request('GET', u, undefined, {}, signal);
     const text = await readText(res, u, signal);
     if (res.statusCode !== 200) throw new StorageError(`GET ${u.pathname}: ${res.statusCode}: ${quote(text)}`);
@@ -79,6 +82,12 @@ export class PrometheusHttp {
       throw new StorageError(`POST ${u.pathname}: ${res.statusCode} ${res.statusMessage ?? ''}: ${quote(text)}`);
     }
     return res;
+  }
+
+  /** JSON and text answers are small: the deadline covers the whole exchange, body included. */
+  private whole(signal: AbortSignal | undefined): AbortSignal {
+    const t = AbortSignal.timeout(this.timeoutMs);
+    return signal === undefined ? t : AbortSignal.any([signal, t]);
   }
 
   close(): void {
