@@ -20,6 +20,9 @@ interface BucketGroup {
   upper: number[];
 }
 
+/** One group's value at step i from its present buckets (`n` of them, in any order). */
+type Compute = (i: number, upper: Float64Array, counts: Float64Array, n: number, g: BucketGroup) => number;
+
 function bucketGroups(ctx: EvalContext, vecArg: Expr, series: StepSeries[]): BucketGroup[] {
   const byKey = new Map<string, BucketGroup>();
   const groups: BucketGroup[] = [];
@@ -50,36 +53,45 @@ async function bucketFunction(
   vecArg: Expr,
   grid: Grid,
   evaluate: Evaluate,
-  compute: (i: number, upper: Float64Array, counts: Float64Array, n: number, g: BucketGroup) => number,
+  compute: Compute,
 ): Promise<Value> {
   const vec = await evaluate(ctx, vecArg, grid);
   if (vec.kind !== 'vector') throw new Error('expected an instant vector of buckets');
   const out: StepSeries[] = [];
   for (const g of bucketGroups(ctx, vecArg, vec.series)) {
-    await ctx.checkpoint();
+    if (ctx.checkpointDue()) await ctx.checkpoint();
     const o = newStepSeries(g.labels, grid.count, true);
-    let n = 0;
-    const upper = new Float64Array(g.members.length);
-    const counts = new Float64Array(g.members.length);
-    for (let i = 0; i < grid.count; i++) {
-      let m = 0;
-      for (let j = 0; j < g.members.length; j++) {
-        const s = vec.series[g.members[j]];
-        if (s.present[i] === 0) continue;
-        upper[m] = g.upper[j];
-        counts[m++] = s.values[i];
-      }
-      if (m === 0) continue;
-      o.values[i] = compute(i, upper, counts, m, g);
-      o.present[i] = 1;
-      n++;
-    }
+    const n = groupSteps(g, vec.series, grid.count, o, compute);
     if (n === 0) continue;
     ctx.samples.add(n);
     out.push(o);
   }
   ctx.samples.release(valueSamples(vec));
   return { kind: 'vector', series: out };
+}
+
+/**
+ * Hands each step's present buckets of one group to `compute`; returns the steps with a value. A plain
+ * function rather than a loop in the async caller, so V8 optimises it early (see selector.ts pickSamples).
+ */
+function groupSteps(g: BucketGroup, series: StepSeries[], steps: number, o: StepSeries, compute: Compute): number {
+  const upper = new Float64Array(g.members.length);
+  const counts = new Float64Array(g.members.length);
+  let n = 0;
+  for (let i = 0; i < steps; i++) {
+    let m = 0;
+    for (let j = 0; j < g.members.length; j++) {
+      const s = series[g.members[j]];
+      if (s.present[i] === 0) continue;
+      upper[m] = g.upper[j];
+      counts[m++] = s.values[i];
+    }
+    if (m === 0) continue;
+    o.values[i] = compute(i, upper, counts, m, g);
+    o.present[i] = 1;
+    n++;
+  }
+  return n;
 }
 
 export async function evalHistogramQuantile(ctx: EvalContext, e: Call, grid: Grid, evaluate: Evaluate): Promise<Value> {
