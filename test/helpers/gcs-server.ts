@@ -80,22 +80,27 @@ export class GcsTestServer {
 
   private constructor(server: Server, opts: GcsTestServerOptions) {
     this.#server = server;
+    this.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     this.#maxPageSize = opts.maxPageSize ?? 1000;
     for (const b of opts.buckets ?? []) this.createBucket(b);
   }
 
   static async start(opts: GcsTestServerOptions = {}): Promise<GcsTestServer> {
     let self!: GcsTestServer;
-    const server = createServer((req, res) => void self.#handle(req, res));
-    self = new GcsTestServer(server, opts);
+    const server = createServer((req, res) => {
+      self.#handle(req, res).catch((err: unknown) => {
+        // A bug here must show in the test, not vanish: answer 500 with the message when still possible.
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' }).end(String(err));
+        else res.destroy();
+      });
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    self = new GcsTestServer(server, opts);
     return self;
   }
 
   /** `http://127.0.0.1:<port>`: the `apiEndpoint` for the client. */
-  get endpoint(): string {
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-  }
+  readonly endpoint: string;
 
   createBucket(name: string): void {
     if (!this.#buckets.has(name)) this.#buckets.set(name, new Map());
