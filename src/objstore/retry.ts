@@ -125,14 +125,19 @@ export async function withRetries<T>(
   for (let n = 1; ; n++) {
     throwIfAborted(signal, what);
     const timeoutMs = Math.max(1, Math.min(policy.attemptTimeoutMs, deadline - clock.now()));
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const attemptSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // Our own timer rather than AbortSignal.timeout: it is cleared as soon as the attempt ends (a busy store
+    // makes thousands of reads a second; unfired 60 s timers would pile up) and it keeps the process alive.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new AttemptTimeoutError(what, timeoutMs)), timeoutMs);
+    const attemptSignal = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
     let err: unknown;
     try {
       return await attempt(attemptSignal);
     } catch (e) {
       throwIfAborted(signal, what);
-      err = timeout.aborted ? new AttemptTimeoutError(what, timeoutMs) : e;
+      err = timeout.signal.aborted ? (timeout.signal.reason as AttemptTimeoutError) : e;
+    } finally {
+      clearTimeout(timer);
     }
     if (!isTransient(err)) throw err;
     // "Equal jitter": half the backoff fixed, half random, so retries spread out but never collapse to 0.

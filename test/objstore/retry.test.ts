@@ -1,0 +1,125 @@
+import t from 'tap';
+import { StorageError, QueryCanceledError } from '../../src/model/index.js';
+import { ObjectNotFoundError, TruncatedBodyError, isTransient } from '../../src/objstore/index.js';
+import { HttpStatusError, withRetries, type RetryPolicy } from '../../src/objstore/retry.js';
+
+t.test('isTransient: what another attempt may fix', async (t) => {
+  const withCode = (code: unknown): Error => Object.assign(new Error('x'), { code });
+  const cases: [string, unknown, boolean][] = [
+    ['ApiError 503', withCode(503), true],
+    ['ApiError 500', withCode(500), true],
+    ['ApiError 429', withCode(429), true],
+    ['ApiError 408', withCode(408), true],
+    ['ApiError 404', withCode(404), false],
+    ['ApiError 403', withCode(403), false],
+    ['ApiError 412', withCode(412), false],
+    ['HTTP 502 (our download)', new HttpStatusError(502, 'x'), true],
+    ['HTTP 400 (our download)', new HttpStatusError(400, 'x'), false],
+    ['ECONNRESET', withCode('ECONNRESET'), true],
+    ['ECONNREFUSED', withCode('ECONNREFUSED'), true],
+    ['ENOENT', withCode('ENOENT'), false],
+    ['undici "terminated" wrapping a socket error', new TypeError('terminated', { cause: withCode('UND_ERR_SOCKET') }), true],
+    ['undici "fetch failed" wrapping ECONNRESET', new TypeError('fetch failed', { cause: withCode('ECONNRESET') }), true],
+    ['node-fetch body timeout', Object.assign(new Error('x'), { type: 'body-timeout' }), true],
+    ['truncated body', new TruncatedBodyError('get x', 1, 2), true],
+    ['missing object', new ObjectNotFoundError('x'), false],
+    ['bad range', new RangeError('x'), false],
+    ['a plain bug', new TypeError('undefined is not a function'), false],
+    ['not an error', 'boom', false],
+  ];
+  for (const [name, err, want] of cases) t.equal(isTransient(err), want, name);
+});
+
+const policy = (p: Partial<RetryPolicy>): RetryPolicy => ({
+  deadlineMs: 10_000,
+  attemptTimeoutMs: 1_000,
+  initialBackoffMs: 10,
+  maxBackoffMs: 40,
+  multiplier: 2,
+  maxAttempts: Infinity,
+  ...p,
+});
+
+t.test('backoff doubles up to the cap, with equal jitter', async (t) => {
+  // random() = 1 → waits of exactly the backoff: 10, 20, 40, 40 ms between five attempts.
+  const starts: number[] = [];
+  let n = 0;
+  const v = await withRetries(
+    'op',
+    policy({}),
+    async () => {
+      starts.push(performance.now());
+      if (++n < 5) throw new HttpStatusError(503, 'busy');
+      return 'done';
+    },
+    undefined,
+    { now: () => Date.now(), random: () => 1 },
+  );
+  t.equal(v, 'done');
+  const gaps = starts.slice(1).map((s, i) => s - starts[i]!);
+  // Timers never fire early, so the lower bounds are exact; the upper bound only catches "no cap at all"
+  // (uncapped doubling would wait 10+20+40+80 = 150 ms) with room for a loaded machine.
+  [10, 20, 40, 40].forEach((want, i) => t.ok(gaps[i]! >= want - 1, `gap ${i}: ${gaps[i]!.toFixed(1)} ms ≥ ${want}`));
+  t.ok(gaps[3]! < 75, `gap 3 capped: ${gaps[3]!.toFixed(1)} ms < 80`);
+});
+
+t.test('random() = 0 still waits half the backoff', async (t) => {
+  let n = 0;
+  const start = performance.now();
+  await withRetries('op', policy({ initialBackoffMs: 40 }), async () => {
+    if (++n < 2) throw new HttpStatusError(503, 'busy');
+  }, undefined, { now: () => Date.now(), random: () => 0 });
+  t.ok(performance.now() - start >= 19, 'waited ≥ 20 ms');
+});
+
+t.test('a permanent error is thrown as is, after one attempt', async (t) => {
+  let n = 0;
+  const err = new ObjectNotFoundError('x');
+  await t.rejects(
+    withRetries('op', policy({}), async () => {
+      n++;
+      throw err;
+    }),
+    err,
+  );
+  t.equal(n, 1);
+});
+
+t.test('the deadline: no attempt starts after it, and the error carries the cause', async (t) => {
+  let n = 0;
+  const cause = new HttpStatusError(500, 'HTTP 500: oops');
+  const start = Date.now();
+  const e = await withRetries('gcs://b: get "x"', policy({ deadlineMs: 100 }), async () => {
+    n++;
+    throw cause;
+  }).catch((e: unknown) => e);
+  t.type(e, StorageError);
+  t.equal((e as Error).cause, cause);
+  t.match((e as Error).message, /^gcs:\/\/b: get "x": gave up after \d+ attempts in \d+ ms \(deadline 100 ms\): HTTP 500: oops$/);
+  t.ok(Date.now() - start <= 110);
+  t.ok(n >= 3, `${n} attempts`);
+});
+
+t.test('an attempt that hangs is cut at the attempt timeout and retried', async (t) => {
+  let n = 0;
+  const v = await withRetries('op', policy({ attemptTimeoutMs: 50 }), (signal) => {
+    n++;
+    if (n === 1) return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
+    return Promise.resolve(n);
+  });
+  t.equal(v, 2);
+});
+
+t.test('cancellation by the caller is QueryCanceledError, also while waiting to retry', async (t) => {
+  const ac = new AbortController();
+  let n = 0;
+  setTimeout(() => ac.abort(), 30);
+  await t.rejects(
+    withRetries('op', policy({ initialBackoffMs: 10_000, maxBackoffMs: 10_000 }), async () => {
+      n++;
+      throw new HttpStatusError(503, 'busy');
+    }, ac.signal),
+    QueryCanceledError,
+  );
+  t.equal(n, 1);
+});
