@@ -195,7 +195,12 @@ export class GcsBucket implements Bucket {
       if (range[0] >= body.length) throw new RangeError(`range starts past the end of ${name} (${body.length} bytes)`);
       return body.subarray(range[0], Math.min(range[1] + 1, body.length));
     }
-    checkCrc32c(what, body, res.headers.get('x-goog-hash'), res.headers.get('x-goog-stored-content-length'));
+    // x-goog-hash and the stored length describe the bytes as stored; they match what we hold only when the
+    // object is stored and served as is (not gzip-transcoded, as `gsutil cp -z` objects are).
+    const stored = res.headers.get('x-goog-stored-content-encoding');
+    if (!res.headers.get('content-encoding') && (stored === null || stored === 'identity')) {
+      checkCrc32c(what, body, res.headers.get('x-goog-hash'), res.headers.get('x-goog-stored-content-length'));
+    }
     return body;
   }
 }

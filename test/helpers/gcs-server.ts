@@ -17,7 +17,7 @@
  *
  * Fault injection: `inject({ op: 'media', times: 2, fault: { kind: 'status', status: 503 } })` makes the next
  * two matching requests fail; faults are 503/429/any status, added latency, a truncated body (headers announce
- * the full length, fewer bytes arrive, the socket is destroyed) or a reset before any answer.
+ * the full length, fewer bytes arrive, the socket is destroyed), a reset before any answer, or one flipped byte.
  * `requests` records every request with the status answered, so tests can count attempts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -43,7 +43,9 @@ export type GcsFault =
   /** Announce the full Content-Length, send only `bytes` bytes of the body, then destroy the socket. */
   | { kind: 'truncate'; bytes: number }
   /** Destroy the socket before answering (ECONNRESET at the client). */
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** Flip one byte in the middle of the body (damage in flight; headers and hashes stay those of the object). */
+  | { kind: 'corrupt' };
 
 export interface FaultRule {
   op?: GcsOp;
@@ -196,6 +198,7 @@ export class GcsTestServer {
     const body = await readBody(req);
 
     let truncateAt: number | undefined;
+    let corrupt = false;
     const fault = this.#takeFault(route.op, route.object ?? (route.op === 'upload' ? uploadName(req, q, body) : undefined));
     if (fault) {
       rec.fault = fault.kind;
@@ -214,10 +217,17 @@ export class GcsTestServer {
         case 'truncate':
           truncateAt = fault.bytes;
           break;
+        case 'corrupt':
+          corrupt = true;
+          break;
       }
     }
     const send = (status: number, headers: Record<string, string>, payload: Buffer): void => {
       rec.status = status;
+      if (corrupt && payload.length > 0) {
+        payload = Buffer.from(payload);
+        payload[payload.length >> 1]! ^= 0xff;
+      }
       res.writeHead(status, { ...headers, 'Content-Length': String(payload.length) });
       if (truncateAt !== undefined && truncateAt < payload.length) {
         // Flush what was promised so far, then cut the connection: the client sees a short body.

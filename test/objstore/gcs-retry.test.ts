@@ -166,3 +166,21 @@ t.test('regression: a cut-short download does not stall the downloads beside it'
   ]);
   t.equal(server.count('media', 'obj'), 9);
 });
+
+t.test('a truncated JSON answer (list, metadata) is cut at the attempt timeout and retried', async (t) => {
+  // The client's transport cannot see a short JSON body; the attempt timeout is what rescues the call.
+  const { server, bucket } = await setup(t, { ...FAST, attemptTimeoutMs: 300 });
+  server.inject({ op: 'list', fault: { kind: 'truncate', bytes: 20 } });
+  server.inject({ op: 'metadata', fault: { kind: 'truncate', bytes: 20 } });
+  t.same(await bucket.list('l/'), ['l/1', 'l/2', 'l/3', 'l/4', 'l/5']);
+  t.equal((await bucket.attributes('obj')).size, 100_000);
+  t.equal(server.count('list'), 4);
+  t.equal(server.count('metadata', 'obj'), 2);
+});
+
+t.test('a whole download damaged in flight fails its CRC-32C check and is fetched again', async (t) => {
+  const { server, bucket } = await setup(t);
+  server.inject({ op: 'media', object: 'obj', fault: { kind: 'corrupt' } });
+  sameBytes(t, await bucket.get('obj'), counting(100_000));
+  t.same(server.requests.filter((r) => r.op === 'media').map((r) => r.fault ?? 'none'), ['corrupt', 'none']);
+});
