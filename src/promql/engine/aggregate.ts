@@ -12,103 +12,125 @@ import { newStepSeries, type StepSeries } from './value.js';
 
 type FoldOp = 'sum' | 'avg' | 'count' | 'min' | 'max' | 'group' | 'stddev' | 'stdvar';
 
+/** Per-(group, step) accumulators, indexed [group * steps + step]. */
+interface Accumulators {
+  count: Float64Array;
+  value: Float64Array;
+  /** Kahan compensation. */
+  comp: Float64Array;
+  mean: Float64Array;
+  /** avg only: 1 once the group's sum would overflow and the mean is kept incrementally. */
+  incremental: Uint8Array;
+}
+
 export async function foldAggregate(ctx: EvalContext, e: AggregateExpr & { op: FoldOp }, series: StepSeries[], steps: number): Promise<StepSeries[]> {
   const groups = groupSeries(e, series);
   const ng = groups.labels.length;
   const size = ng * steps;
-  const count = new Float64Array(size);
-  const value = new Float64Array(size);
-  const comp = new Float64Array(size); // Kahan compensation
-  const mean = new Float64Array(size);
-  const incremental = e.op === 'avg' ? new Uint8Array(size) : null;
+  const acc: Accumulators = {
+    count: new Float64Array(size),
+    value: new Float64Array(size),
+    comp: new Float64Array(size),
+    mean: new Float64Array(size),
+    incremental: new Uint8Array(e.op === 'avg' ? size : 0),
+  };
   const op = e.op;
-
+  // The loops over steps live in plain functions, not here: V8 optimises a function called once per series
+  // early, a loop inside an async function called once per query only late (see selector.ts pickSamples).
   for (let si = 0; si < series.length; si++) {
     if (ctx.checkpointDue()) await ctx.checkpoint();
-    const s = series[si];
     const base = groups.of[si] * steps;
-    if (op === 'sum') {
-      // The commonest aggregation gets its own loop: no per-sample dispatch on the operation.
-      sumSeries(s, base, steps, count, value, comp);
-      continue;
-    }
-    for (let i = 0; i < steps; i++) {
-      if (s.present[i] === 0) continue;
-      const v = s.values[i];
-      const k = base + i;
-      if (count[k] === 0) {
-        count[k] = 1;
-        mean[k] = v;
-        comp[k] = 0;
-        value[k] = op === 'stddev' || op === 'stdvar' ? (Number.isFinite(v) ? 0 : NaN) : v;
-        continue;
-      }
-      const n = ++count[k];
-      switch (op) {
-        case 'avg':
-          avgInto(value, comp, mean, incremental!, k, v, n);
-          break;
-        case 'min':
-          if (value[k] > v || value[k] !== value[k]) value[k] = v;
-          break;
-        case 'max':
-          if (value[k] < v || value[k] !== value[k]) value[k] = v;
-          break;
-        case 'stddev':
-        case 'stdvar': {
-          const delta = v - mean[k];
-          mean[k] += delta / n;
-          value[k] += delta * (v - mean[k]);
-          break;
-        }
-        case 'count':
-        case 'group':
-          break;
-      }
-    }
+    // The commonest aggregation gets its own loop: no per-sample dispatch on the operation.
+    if (op === 'sum') sumSeries(series[si], base, steps, acc.count, acc.value, acc.comp);
+    else foldSeries(op, series[si], base, steps, acc);
   }
-
   const out: StepSeries[] = [];
   for (let g = 0; g < ng; g++) {
     const o = newStepSeries(groups.labels[g], steps, false);
-    let n = 0;
-    for (let i = 0; i < steps; i++) {
-      const k = g * steps + i;
-      const c = count[k];
-      if (c === 0) continue;
-      o.present[i] = 1;
-      n++;
-      switch (op) {
-        case 'sum':
-          o.values[i] = value[k] + comp[k];
-          break;
-        case 'avg':
-          o.values[i] = incremental![k] === 1 ? mean[k] + comp[k] : (value[k] + comp[k]) / c;
-          break;
-        case 'count':
-          o.values[i] = c;
-          break;
-        case 'group':
-          o.values[i] = 1;
-          break;
-        case 'min':
-        case 'max':
-          o.values[i] = value[k];
-          break;
-        case 'stdvar':
-          o.values[i] = value[k] / c;
-          break;
-        case 'stddev':
-          o.values[i] = Math.sqrt(value[k] / c);
-          break;
-      }
-    }
+    const n = finishGroup(op, g * steps, steps, acc, o);
     if (n > 0) {
       ctx.samples.add(n);
       out.push(o);
     }
   }
   return out;
+}
+
+/** Folds one series into its group's accumulators at `base`, step by step. */
+function foldSeries(op: Exclude<FoldOp, 'sum'>, s: StepSeries, base: number, steps: number, acc: Accumulators): void {
+  const { count, value, comp, mean, incremental } = acc;
+  for (let i = 0; i < steps; i++) {
+    if (s.present[i] === 0) continue;
+    const v = s.values[i];
+    const k = base + i;
+    if (count[k] === 0) {
+      count[k] = 1;
+      mean[k] = v;
+      comp[k] = 0;
+      value[k] = op === 'stddev' || op === 'stdvar' ? (Number.isFinite(v) ? 0 : NaN) : v;
+      continue;
+    }
+    const n = ++count[k];
+    switch (op) {
+      case 'avg':
+        avgInto(value, comp, mean, incremental, k, v, n);
+        break;
+      case 'min':
+        if (value[k] > v || value[k] !== value[k]) value[k] = v;
+        break;
+      case 'max':
+        if (value[k] < v || value[k] !== value[k]) value[k] = v;
+        break;
+      case 'stddev':
+      case 'stdvar': {
+        const delta = v - mean[k];
+        mean[k] += delta / n;
+        value[k] += delta * (v - mean[k]);
+        break;
+      }
+      case 'count':
+      case 'group':
+        break;
+    }
+  }
+}
+
+/** Writes one group's results (accumulators at `base`) into `o`; returns the steps with a value. */
+function finishGroup(op: FoldOp, base: number, steps: number, acc: Accumulators, o: StepSeries): number {
+  const { count, value, comp, mean, incremental } = acc;
+  let n = 0;
+  for (let i = 0; i < steps; i++) {
+    const k = base + i;
+    const c = count[k];
+    if (c === 0) continue;
+    o.present[i] = 1;
+    n++;
+    switch (op) {
+      case 'sum':
+        o.values[i] = value[k] + comp[k];
+        break;
+      case 'avg':
+        o.values[i] = incremental[k] === 1 ? mean[k] + comp[k] : (value[k] + comp[k]) / c;
+        break;
+      case 'count':
+        o.values[i] = c;
+        break;
+      case 'group':
+        o.values[i] = 1;
+        break;
+      case 'min':
+      case 'max':
+        o.values[i] = value[k];
+        break;
+      case 'stdvar':
+        o.values[i] = value[k] / c;
+        break;
+      case 'stddev':
+        o.values[i] = Math.sqrt(value[k] / c);
+        break;
+    }
+  }
+  return n;
 }
 
 /** `sum`'s fold of one series into its group's accumulators at `base`: the same steps as the generic loop. */

@@ -8,7 +8,7 @@ import type { Call, Expr } from '../ast.js';
 import type { ValueFunction } from '../functions/types.js';
 import type { EvalContext } from './context.js';
 import type { Evaluate } from './evaluate.js';
-import { countPresent, gridTime, newStepSeries, valueSamples, type Grid, type StepSeries, type Value } from './value.js';
+import { gridTime, newStepSeries, valueSamples, type Grid, type StepSeries, type Value } from './value.js';
 import { allocF64 } from './slab.js';
 
 const DATE_FUNCTIONS = new Set(['day_of_month', 'day_of_week', 'day_of_year', 'days_in_month', 'hour', 'minute', 'month', 'year']);
@@ -40,21 +40,31 @@ export async function evalValueFunction(ctx: EvalContext, e: Call, grid: Grid, e
   const p: number[] = new Array<number>(params.length).fill(0);
   const out: StepSeries[] = [];
   for (const s of vec.series) {
-    await ctx.checkpoint();
+    if (ctx.checkpointDue()) await ctx.checkpoint();
     const o = newStepSeries(s.labels, steps, true);
-    for (let i = 0; i < steps; i++) {
-      if (s.present[i] === 0 || (skip !== null && skip[i] === 1)) continue;
-      for (let j = 0; j < params.length; j++) p[j] = params[j][i];
-      o.values[i] = fn(s.values[i], p);
-      o.present[i] = 1;
-    }
-    const n = countPresent(o.present);
+    const n = applyPerSample(fn, s, steps, params, p, skip, o);
     if (n === 0) continue;
     ctx.samples.add(n);
     out.push(o);
   }
   ctx.samples.release(valueSamples(vec));
   return { kind: 'vector', series: out };
+}
+
+/**
+ * `fn` on each present sample of `s` into `o` (steps with `skip[i] === 1` left out); returns the samples
+ * written. A plain function, not a loop in the async caller, so V8 optimises it early (selector.ts pickSamples).
+ */
+function applyPerSample(fn: ValueFunction, s: StepSeries, steps: number, params: Float64Array[], p: number[], skip: Float64Array | null, o: StepSeries): number {
+  let n = 0;
+  for (let i = 0; i < steps; i++) {
+    if (s.present[i] === 0 || (skip !== null && skip[i] === 1)) continue;
+    for (let j = 0; j < params.length; j++) p[j] = params[j][i];
+    o.values[i] = fn(s.values[i], p);
+    o.present[i] = 1;
+    n++;
+  }
+  return n;
 }
 
 function unwrapParens(e: Expr): Expr {

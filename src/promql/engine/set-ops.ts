@@ -21,6 +21,24 @@ function presenceBySig(side: StepSeries[], sig: (s: StepSeries) => string, steps
   return m;
 }
 
+/** Whether `s` has a sample at a step where `taken` (if any) has none. */
+function hasSampleOutside(s: StepSeries, taken: Uint8Array | undefined, steps: number): boolean {
+  for (let i = 0; i < steps; i++) if (s.present[i] === 1 && (taken === undefined || taken[i] === 0)) return true;
+  return false;
+}
+
+/**
+ * Copies the samples of `s` into `o` at steps where `taken` (if given) has none. Plain functions rather than
+ * loops in the async caller, so V8 optimises them early (see selector.ts pickSamples).
+ */
+function copySamples(s: StepSeries, taken: Uint8Array | null, o: StepSeries, steps: number): void {
+  for (let i = 0; i < steps; i++) {
+    if (s.present[i] === 0 || (taken !== null && taken[i] === 1)) continue;
+    o.values[i] = s.values[i];
+    o.present[i] = 1;
+  }
+}
+
 export async function evalSetOp(ctx: EvalContext, e: BinaryExpr, left: StepSeries[], right: StepSeries[], steps: number): Promise<StepSeries[]> {
   const m = e.matching ?? { card: 'many-to-many', matchingLabels: [], on: false, include: [] };
   const sigOfLabels = signatureFn(m);
@@ -33,7 +51,7 @@ export async function evalSetOp(ctx: EvalContext, e: BinaryExpr, left: StepSerie
       const want = e.op === 'and' ? 1 : 0;
       const out: StepSeries[] = [];
       for (const s of left) {
-        await ctx.checkpoint();
+        if (ctx.checkpointDue()) await ctx.checkpoint();
         const p = rp.get(sig(s));
         const o = { ...s, values: s.values, present: allocU8(steps) };
         let any = false;
@@ -50,25 +68,11 @@ export async function evalSetOp(ctx: EvalContext, e: BinaryExpr, left: StepSerie
     case 'or': {
       const lp = presenceBySig(left, sig, steps);
       const out = new SeriesCollector(steps);
-      for (const s of left) {
-        const o = out.get(s.labels, s.dropName);
-        for (let i = 0; i < steps; i++) {
-          if (s.present[i] === 1) {
-            o.values[i] = s.values[i];
-            o.present[i] = 1;
-          }
-        }
-      }
+      for (const s of left) copySamples(s, null, out.get(s.labels, s.dropName), steps);
       for (const s of right) {
-        await ctx.checkpoint();
+        if (ctx.checkpointDue()) await ctx.checkpoint();
         const p = lp.get(sig(s));
-        let o: StepSeries | undefined;
-        for (let i = 0; i < steps; i++) {
-          if (s.present[i] === 0 || (p !== undefined && p[i] === 1)) continue;
-          o ??= out.get(s.labels, s.dropName);
-          o.values[i] = s.values[i];
-          o.present[i] = 1;
-        }
+        if (hasSampleOutside(s, p, steps)) copySamples(s, p ?? null, out.get(s.labels, s.dropName), steps);
       }
       return nonEmpty(out.list);
     }
