@@ -1,0 +1,26 @@
+/**
+ * Child process for test/e2e/shipper-crash.test.ts: one shipper sync of `<tsdb>` into a FILESYSTEM bucket
+ * at `<bucketDir>`, where the process SIGKILLs itself right after the object named by `<killAfter>` (a suffix,
+ * e.g. "/index") has landed — a real crash: no catch, no finally, no cleanup runs.
+ *
+ *   node --import=tsx crash-child.ts <tsdb> <bucketDir> <killAfter|-> <labels JSON>
+ */
+import { FilesystemBucket } from '../../../src/objstore/index.js';
+import { Shipper } from '../../../src/sidecar/shipper/index.js';
+import { RecordingBucket } from './fixtures.js';
+
+const [tsdb, bucketDir, killAfter, labels] = process.argv.slice(2);
+if (!tsdb || !bucketDir || !killAfter || !labels) {
+  process.stderr.write('usage: crash-child.ts <tsdb> <bucketDir> <killAfter|-> <labels JSON>\n');
+  process.exit(2);
+}
+const inner = new FilesystemBucket(bucketDir);
+const bucket = new RecordingBucket(inner);
+const upload = bucket.upload.bind(bucket);
+bucket.upload = async (name, data) => {
+  await upload(name, data);
+  process.stdout.write(`uploaded ${name}\n`);
+  if (killAfter !== '-' && name.endsWith(killAfter)) process.kill(process.pid, 'SIGKILL');
+};
+const res = await new Shipper({ tsdbPath: tsdb, bucket, externalLabels: () => JSON.parse(labels) as Record<string, string> }).sync();
+process.stdout.write(`result ${JSON.stringify({ uploaded: res.uploaded, error: res.error?.message })}\n`);
