@@ -61,7 +61,7 @@ export class StoreBlock {
     });
     this.#chunks = new BlockChunkReader(deps.bucket, this.id, {
       chunkSizeEstimate: meta.thanos?.index_stats?.chunk_max_size || undefined,
-      acquire: (n, signal) => deps.chunkPool.acquire(n, signal),
+      onExtraBytes: (n) => deps.chunkPool.take(n),
       onFetch: (n) => m.bucketBytes.inc({ kind: 'chunks' }, n),
       onRefetch: () => m.chunkRefetches.inc(),
     });
@@ -156,7 +156,12 @@ export class StoreBlock {
     return out;
   }
 
-  /** Chunks at `refs`; bytes taken from the chunk pool are added to `lease` (release them after use). */
+  /** Bytes a `chunks(refs)` call will fetch (before refetches): acquire them from the chunk pool first. */
+  chunkBytesEstimate(refs: ArrayLike<number>): number {
+    return this.#chunks.estimate(refs);
+  }
+
+  /** Chunks at `refs`; refetch bytes taken from the chunk pool are added to `lease` (release them after use). */
   chunks(refs: ArrayLike<number>, lease: { bytes: number }, signal?: AbortSignal): Promise<FetchedChunk[]> {
     return this.#chunks.fetch(refs, lease, signal);
   }

@@ -128,6 +128,11 @@ export class Semaphore {
     });
   }
 
+  /** Takes `n` without waiting (may exceed the capacity): for bytes already in hand. */
+  take(n: number): void {
+    if (n > 0) this.#used += n;
+  }
+
   release(n: number): void {
     if (n <= 0) return;
     this.#used -= n;

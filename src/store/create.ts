@@ -37,6 +37,8 @@ export interface BucketStore {
   readonly metrics: StoreMetrics;
   readonly indexCache: IndexCache;
   readonly chunkPool: Semaphore;
+  /** --store.grpc.series-max-concurrency: slots held by running Series calls. */
+  readonly seriesGate: Semaphore;
   sync(signal?: AbortSignal): Promise<void>;
   /** Syncs every `intervalMs` until `signal` fires; a failed round is logged and retried next time. */
   runSyncLoop(intervalMs: number, signal: AbortSignal): Promise<void>;
@@ -77,6 +79,7 @@ export async function createBucketStore(cfg: BucketStoreConfig): Promise<BucketS
     metrics,
     indexCache,
     chunkPool,
+    seriesGate,
     sync: (signal) => blocks.sync(signal),
     async runSyncLoop(intervalMs, signal) {
       while (!signal.aborted) {

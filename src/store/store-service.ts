@@ -234,6 +234,12 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
         for (let i = 0; i < p.ref.length; i++) refs.push(p.ref[i]!);
       }
     }
+    // One acquisition per batch for all its GETs: acquiring per GET while holding earlier ones could deadlock
+    // two requests (or one request's own GETs) against each other.
+    let estimate = 0;
+    for (const [block, refs] of perBlockRefs) estimate += block.chunkBytesEstimate(refs);
+    await opts.chunkPool.acquire(estimate, signal);
+    lease.bytes += estimate;
     const fetched = new Map<StoreBlock, Map<number, { encoding: number; data: Uint8Array }>>();
     await Promise.all(
       [...perBlockRefs].map(async ([block, refs]) => {

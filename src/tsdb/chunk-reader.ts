@@ -10,7 +10,7 @@ import { splitChunkRef } from '../chunkenc/index.js';
 import type { Bucket } from '../objstore/index.js';
 import { be32At, Decoder } from './decoder.js';
 import { CorruptBlockError } from './errors.js';
-import { DEFAULT_MAX_GAP, partitionRanges } from './partitioner.js';
+import { DEFAULT_MAX_GAP, partitionRanges, type Part } from './partitioner.js';
 
 export const ESTIMATED_MAX_CHUNK_SIZE = 16000;
 
@@ -24,8 +24,12 @@ export interface FetchedChunk {
 export interface ChunkFetchOptions {
   maxGap?: number;
   chunkSizeEstimate?: number;
-  /** Awaited before each GET with its length: the chunk pool's byte budget. */
-  acquire?: (bytes: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Called with the length of each refetch (a chunk longer than the estimate), which comes on top of
+   * `estimate()`: the chunk pool counts it without waiting, since waiting while holding the batch's bytes
+   * could deadlock.
+   */
+  onExtraBytes?: (bytes: number) => void;
   onFetch?: (bytes: number) => void;
   onRefetch?: () => void;
 }
@@ -42,36 +46,42 @@ export class BlockChunkReader {
     readonly opts: ChunkFetchOptions = {},
   ) {}
 
-  /**
-   * The chunks at `refs` (any order, duplicates allowed), in input order. Bytes acquired through
-   * `opts.acquire` are added to `lease.bytes` as they are taken, even when the fetch then fails, so the
-   * caller can always release exactly that after it is done with the views.
-   */
-  async fetch(refs: ArrayLike<number>, lease: { bytes: number }, signal?: AbortSignal): Promise<FetchedChunk[]> {
-    const n = refs.length;
-    const out = new Array<FetchedChunk>(n);
+  /** Bytes `fetch(refs)` will GET, before refetches: the sum of its partitioned ranges. */
+  estimate(refs: ArrayLike<number>): number {
+    let total = 0;
+    for (const g of this.#plan(refs)) for (const p of g.parts) total += p.end - p.start;
+    return total;
+  }
+
+  #plan(refs: ArrayLike<number>): { name: string; idx: number[]; starts: number[]; parts: Part[] }[] {
     const bySegment = new Map<number, number[]>();
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < refs.length; i++) {
       const { segment } = splitChunkRef(refs[i]!);
       let list = bySegment.get(segment);
       if (list === undefined) bySegment.set(segment, (list = []));
       list.push(i);
     }
-    const acquire = async (bytes: number): Promise<void> => {
-      await this.opts.acquire?.(bytes, signal);
-      lease.bytes += bytes;
-    };
     const estimate = this.opts.chunkSizeEstimate ?? ESTIMATED_MAX_CHUNK_SIZE;
-    const jobs: Promise<void>[] = [];
-    for (const [segment, idx] of bySegment) {
-      const name = segmentName(this.blockId, segment);
+    return [...bySegment].map(([segment, idx]) => {
       idx.sort((a, b) => refs[a]! - refs[b]!);
       const starts = idx.map((i) => splitChunkRef(refs[i]!).offset);
       const ends = starts.map((s) => s + estimate);
-      for (const p of partitionRanges(starts, ends, this.opts.maxGap ?? DEFAULT_MAX_GAP)) {
+      return { name: segmentName(this.blockId, segment), idx, starts, parts: partitionRanges(starts, ends, this.opts.maxGap ?? DEFAULT_MAX_GAP) };
+    });
+  }
+
+  /**
+   * The chunks at `refs` (any order, duplicates allowed), in input order. Refetch bytes reported through
+   * `opts.onExtraBytes` are also added to `lease.bytes`, even when the fetch then fails, so the caller can
+   * release exactly `estimate(refs) + lease.bytes` when done with the views.
+   */
+  async fetch(refs: ArrayLike<number>, lease: { bytes: number }, signal?: AbortSignal): Promise<FetchedChunk[]> {
+    const out = new Array<FetchedChunk>(refs.length);
+    const jobs: Promise<void>[] = [];
+    for (const { name, idx, starts, parts } of this.#plan(refs)) {
+      for (const p of parts) {
         jobs.push(
           (async () => {
-            await acquire(p.end - p.start);
             const bytes = await this.bucket.getRange(name, p.start, p.end - p.start, signal);
             this.opts.onFetch?.(bytes.length);
             for (let k = p.first; k < p.last; k++) {
@@ -83,7 +93,8 @@ export class BlockChunkReader {
                 continue;
               }
               this.opts.onRefetch?.();
-              await acquire(c);
+              this.opts.onExtraBytes?.(c);
+              lease.bytes += c;
               const again = await this.bucket.getRange(name, off, c, signal);
               this.opts.onFetch?.(again.length);
               const c2 = parseChunk(again, 0, what);
