@@ -1,7 +1,8 @@
 // The shipper against a running Prometheus 2.42 (Debian): promtool blocks copied into its data dir (peers.md §1,
 // min = max block duration 2h), shipped from that dir while Prometheus writes wal/, chunks_head/ and
 // queries.active (2.42 as run here leaves no `lock` file), with the external labels the sidecar read from
-// Prometheus's config. Then a promfed store over the bucket must answer as the sidecar did (issue 6 item 5), and the sample count must be what was generated.
+// Prometheus's config. Then a promfed store over the bucket must answer as the sidecar did (issue 6 item 5),
+// and the sample count must be what was generated.
 // Finally a Prometheus with default flags (max-block-duration computed: 1d12h) must draw the duration warning.
 import t from 'tap';
 import { spawn } from 'node:child_process';

@@ -11,8 +11,9 @@ import { RecordingBucket } from './fixtures.js';
 
 const [tsdb, bucketDir, killAfter, labels] = process.argv.slice(2);
 if (!tsdb || !bucketDir || !killAfter || !labels) {
-  process.stderr.write('usage: crash-child.ts <tsdb> <bucketDir> <killAfter|-> <labels JSON>\n');
-  process.exit(2);
+  // Run without arguments (tap on the folder): nothing to do, and not a failure.
+  process.stdout.write('usage: crash-child.ts <tsdb> <bucketDir> <killAfter|-> <labels JSON>\n');
+  process.exit(0);
 }
 const inner = new FilesystemBucket(bucketDir);
 const bucket = new RecordingBucket(inner);
