@@ -1,7 +1,9 @@
 /**
  * Functions over range vectors (rate, *_over_time, deriv, …): each series' window slides over its
  * samples with two indices, since window ends never decrease from one step to the next. Empty windows
- * produce nothing (the function is not called), as in Prometheus.
+ * produce nothing (the function is not called), as in Prometheus. In a range query a function with a
+ * series-at-once form (`overSeries`: rate, increase, min/max_over_time) gets all of a series' windows in one
+ * call, so it can reuse work between overlapping windows; the others are called window by window.
  */
 import { Labels, MatchType } from '../../model/index.js';
 import { exprType, type Call, type Expr } from '../ast.js';
