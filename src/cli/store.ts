@@ -7,8 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { parse as parseYaml } from 'yaml';
-import { FilesystemBucket, type Bucket } from '../objstore/index.js';
+import { createBucket, loadObjstoreConfig, ObjstoreConfigError, type Bucket } from '../objstore/index.js';
 import {
   createBucketStore,
   createStoreHttp,
@@ -91,8 +90,13 @@ async function inlineOrFile(inline: unknown, file: unknown, flag: string): Promi
 }
 
 export async function storeConfigFromFlags(o: Record<string, unknown>): Promise<StoreConfig> {
-  const objstore = await inlineOrFile(o['objstore.config'], o['objstore.configFile'], 'objstore.config');
-  if (objstore === undefined) throw new UsageError('--objstore.config-file or --objstore.config is required');
+  let bucket: Bucket;
+  try {
+    bucket = createBucket(await loadObjstoreConfig({ config: o['objstore.config'] as string | undefined, configFile: o['objstore.configFile'] as string | undefined }));
+  } catch (err) {
+    if (err instanceof ObjstoreConfigError) throw new UsageError(err.message, { cause: err });
+    throw err;
+  }
   const relabelText = await inlineOrFile(o['selector.relabelConfig'], o['selector.relabelConfigFile'], 'selector.relabel-config');
   let relabel: RelabelRule[] = [];
   if (relabelText !== undefined) {
@@ -104,7 +108,7 @@ export async function storeConfigFromFlags(o: Record<string, unknown>): Promise<
   }
   return {
     dataDir: o.dataDir as string,
-    bucket: bucketFromConfig(objstore),
+    bucket,
     grpcAddress: o.grpcAddress as string,
     httpAddress: o.httpAddress as string,
     indexCacheBytes: o.indexCacheSize as number,
@@ -117,27 +121,6 @@ export async function storeConfigFromFlags(o: Record<string, unknown>): Promise<
     logLevel: o['log.level'] as LogLevel,
     log: true,
   };
-}
-
-/**
- * Thanos objstore YAML → bucket. Only `type: FILESYSTEM` for now: the GCS provider and the shared config
- * parser are landing in objstore/ (switch to its parser then).
- */
-export function bucketFromConfig(text: string): Bucket {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    throw new UsageError(`objstore config: not YAML: ${(err as Error).message}`, { cause: err });
-  }
-  const o = (doc ?? {}) as { type?: unknown; config?: { directory?: unknown } };
-  if (typeof o !== 'object') throw new UsageError('objstore config: want a mapping with type and config');
-  const type = String(o.type ?? '').toUpperCase();
-  if (type === 'FILESYSTEM') {
-    if (typeof o.config?.directory !== 'string' || o.config.directory === '') throw new UsageError('objstore config: FILESYSTEM needs config.directory');
-    return new FilesystemBucket(o.config.directory);
-  }
-  throw new UsageError(`objstore config: unsupported type ${JSON.stringify(o.type ?? '')} (supported: FILESYSTEM)`);
 }
 
 export interface RunningStore {
