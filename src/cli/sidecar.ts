@@ -1,13 +1,16 @@
 /**
  * `promfed sidecar`: the StoreAPI over a running Prometheus. Flags keep Thanos's names and defaults. This
  * file only wires: Prometheus HTTP client → metadata heartbeat → StoreAPI (gRPC) + probes/metrics (HTTP),
- * and, later, the shipper.
+ * and the shipper (blocks → object storage) when an objstore config is given.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { PrometheusHttp, PrometheusMetadata, createSidecarHttp, sidecarMetrics, sidecarStoreApi } from '../sidecar/index.js';
 import { startGrpcServer } from '../storeapi/index.js';
+import { createBucket, loadObjstoreConfig, ObjstoreConfigError, type Bucket } from '../objstore/index.js';
+import { startShipper } from '../sidecar/shipper/index.js';
 import { runActors, type Actor } from './actors.js';
+import { UsageError } from './usage-error.js';
 import { grpcFlags, httpFlags, logFlags, parseDurationFlag, splitHostPort, type LogLevel } from './flags.js';
 
 export interface SidecarConfig {
@@ -133,6 +136,18 @@ export async function startSidecar(config: SidecarConfig): Promise<RunningSideca
   const abort = new AbortController();
   const metrics = sidecarMetrics(registry);
 
+  // Object storage first: a bad config is a usage error (exit 2) before anything listens.
+  const shipping = config.objstoreConfig !== undefined || config.objstoreConfigFile !== undefined;
+  let bucket: Bucket | undefined;
+  if (shipping) {
+    try {
+      bucket = createBucket(await loadObjstoreConfig({ config: config.objstoreConfig, configFile: config.objstoreConfigFile }));
+    } catch (err) {
+      if (err instanceof ObjstoreConfigError) throw new UsageError(err.message);
+      throw err;
+    }
+  }
+
   const prometheus = new PrometheusHttp(config.prometheusUrl, { timeoutMs: config.prometheusTimeoutMs });
   const app = createSidecarHttp({ ready: () => metadata.ready, registry, logger: config.log ? { level: config.logLevel } : false });
   let lastLogged: string | undefined;
@@ -158,13 +173,6 @@ export async function startSidecar(config: SidecarConfig): Promise<RunningSideca
   // gRPC StoreAPI
   const grpc = await startGrpcServer(config.grpcAddress, await sidecarStoreApi({ prometheus, metadata }));
 
-  // Shipper
-  // >>> The shipper actor (src/sidecar/shipper/) is added here when --objstore.config[-file] is given:
-  // >>> it needs config.tsdbPath, config.uploadCompacted and metadata.externalLabels().
-  if (config.objstoreConfig !== undefined || config.objstoreConfigFile !== undefined) {
-    app.log.warn({ tsdbPath: config.tsdbPath }, 'block shipping is not implemented yet: serving the StoreAPI without uploading blocks');
-  }
-
   const actors: Actor[] = [
     // Prometheus heartbeat: external labels, lowest timestamp, readiness
     { name: 'prometheus heartbeat', run: () => metadata.run(abort.signal), stop: () => abort.abort() },
@@ -173,6 +181,27 @@ export async function startSidecar(config: SidecarConfig): Promise<RunningSideca
     // gRPC server
     { name: 'grpc', run: () => new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true })), stop: () => grpc.stop(1000) },
   ];
+  // Shipper: new blocks from --tsdb.path to the bucket every 30 s, meta.json last.
+  if (bucket !== undefined) {
+    const b = bucket;
+    const shipper = startShipper({
+      tsdbPath: config.tsdbPath,
+      bucket: b,
+      uploadCompacted: config.uploadCompacted,
+      externalLabels: () => metadata.externalLabels(), // throws until Prometheus answered; the shipper retries
+      prometheus,
+      registry,
+      log: app.log,
+    });
+    actors.push({
+      name: 'shipper',
+      run: async () => {
+        await shipper.run();
+        await b.close();
+      },
+      stop: () => shipper.stop(),
+    });
+  }
   const wait = runActors(actors, { signals: ['SIGINT', 'SIGTERM'] }).finally(() => prometheus.close());
   if (config.log) app.log.info({ http: `${http.host}:${httpPort}`, grpc: grpc.address, prometheus: config.prometheusUrl }, 'promfed sidecar started');
   return {

@@ -1,7 +1,10 @@
 // `promfed sidecar` as a user runs it: flag errors exit 2; with a Prometheus it serves, becomes ready,
-// says plainly that shipping is not implemented when given an objstore config, and stops on SIGTERM.
+// ships blocks when given an objstore config (a bad one is exit 2), and stops on SIGTERM.
 import t from 'tap';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseMinTime } from '../../src/cli/sidecar.js';
 import { InfoClient } from '../../src/storeapi/index.js';
@@ -36,12 +39,23 @@ t.test('--min-time: RFC 3339 is fixed, a duration moves with the clock', async (
   t.ok(parseMinTime('30m')() > Date.now());
 });
 
-t.test('runs: ready once Prometheus answers, objstore flag logged as not implemented, SIGTERM exits 0', async (t) => {
+t.test('a bad objstore config is exit 2 before anything listens', async (t) => {
+  const r = await runCli(['sidecar', '--objstore.config=type: FILESYSTEM', '--grpc-address=127.0.0.1:0', '--http-address=127.0.0.1:0']);
+  t.equal(r.code, 2);
+  t.match(r.stderr, /directory/);
+  const unknown = await runCli(['sidecar', '--objstore.config=type: S4\nconfig: {}', '--grpc-address=127.0.0.1:0', '--http-address=127.0.0.1:0']);
+  t.equal(unknown.code, 2);
+});
+
+t.test('runs: ready once Prometheus answers, shipping on with an objstore config, SIGTERM exits 0', async (t) => {
   const prom = await fakePrometheus();
   t.teardown(() => prom.close());
+  const dir = mkdtempSync(join(tmpdir(), 'promfed-sidecar-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const objstore = `type: FILESYSTEM\nconfig:\n  directory: ${join(dir, 'bucket')}`;
   const child = spawn(
     process.execPath,
-    ['--import=tsx', MAIN, 'sidecar', `--prometheus.url=${prom.url}`, '--grpc-address=127.0.0.1:0', '--http-address=127.0.0.1:0', '--objstore.config=type: FILESYSTEM', '--log.level=info'],
+    ['--import=tsx', MAIN, 'sidecar', `--prometheus.url=${prom.url}`, `--tsdb.path=${join(dir, 'tsdb')}`, '--grpc-address=127.0.0.1:0', '--http-address=127.0.0.1:0', `--objstore.config=${objstore}`, '--log.level=info'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   t.teardown(() => {
@@ -52,7 +66,7 @@ t.test('runs: ready once Prometheus answers, objstore flag logged as not impleme
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   await waitFor(() => /promfed sidecar started/.test(out), 20_000, 'start log line');
   const started = out.split('\n').map((l) => (l.startsWith('{') ? (JSON.parse(l) as Record<string, string>) : {})).find((l) => l.msg === 'promfed sidecar started')!;
-  t.match(out, /block shipping is not implemented yet/);
+  t.notMatch(out, /not implemented/);
   await waitFor(async () => (await fetch(`http://${started.http}/-/ready`)).status === 200, 10_000, 'ready');
   const info = new InfoClient(started.grpc);
   t.equal((await info.info()).ComponentType, 'sidecar');
