@@ -68,16 +68,38 @@ export async function selectBlockSeries(
     out.push({ labels, parts: [part] });
   }
   // The index orders series by their own labels; inserting external labels or removing replica labels can
-  // change that order ({a=1} < {a=1,b=1}, but with c=1 added {a=1,b=1,c=1} < {a=1,c=1}).
-  if (reordered) out.sort((a, b) => Labels.compare(a.labels, b.labels));
+  // change that order ({a=1} < {a=1,b=1}, but with c=1 added {a=1,b=1,c=1} < {a=1,c=1}). Usually it does
+  // not: check in one pass before paying for a sort.
+  if (reordered && !isSorted(out)) out.sort((a, b) => Labels.compare(a.labels, b.labels));
   return out;
 }
 
-/** Series labels with the external labels added; on a name clash the external value wins (Thanos). */
+function isSorted(list: readonly SelectedSeries[]): boolean {
+  for (let i = 1; i < list.length; i++) if (Labels.compare(list[i - 1]!.labels, list[i]!.labels) > 0) return false;
+  return true;
+}
+
+/**
+ * Series labels with the external labels added; on a name clash the external value wins (Thanos). Both
+ * sets are sorted by name, so this is one merge, with no sort and no builder.
+ */
 function extend(own: Labels, ext: Labels): Labels {
-  const b = own.builder();
-  ext.forEach((n, v) => b.set(n, v));
-  return b.labels();
+  const a = own.flat();
+  const b = ext.flat();
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) {
+      out.push(a[i]!, a[i + 1]!);
+      i += 2;
+    } else {
+      if (i < a.length && a[i] === b[j]) i += 2; // external wins
+      out.push(b[j]!, b[j + 1]!);
+      j += 2;
+    }
+  }
+  return Labels.fromSorted(out);
 }
 
 /**
