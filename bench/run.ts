@@ -1,6 +1,6 @@
 /**
  * Benchmark harness: `npm run bench` runs every bench/*.bench.ts; `npm run bench -- <prefix>` only those whose
- * name starts with the prefix. Each file exports `name` and `run(): Promise<BenchResult[]>`; we print one line
+ * name starts with the prefix, or whose figures do (`-- promql_rate` runs the promql file, prints that figure). Each file exports `name` and `run(): Promise<BenchResult[]>`; we print one line
  * per figure, `BENCH <name> <value> <unit>`, for scripts to grep. Benchmarks never fail on timing.
  */
 import { readdirSync } from 'node:fs';
@@ -22,9 +22,10 @@ for (const file of files) {
     process.exitCode = 1;
     continue;
   }
-  if (prefixes.length > 0 && !prefixes.some((p) => mod.name.startsWith(p))) continue;
+  const wanted = (figure: string): boolean => prefixes.length === 0 || prefixes.some((p) => mod.name.startsWith(p) || figure.startsWith(p));
+  if (prefixes.length > 0 && !prefixes.some((p) => mod.name.startsWith(p) || p.startsWith(mod.name))) continue;
   ran++;
-  for (const r of await mod.run()) console.log(`BENCH ${r.name} ${formatValue(r.value)} ${r.unit}`);
+  for (const r of await mod.run()) if (wanted(r.name)) console.log(`BENCH ${r.name} ${formatValue(r.value)} ${r.unit}`);
 }
 if (ran === 0) {
   console.error(`no benchmark matches ${prefixes.join(' ') || '(all)'}; files: ${files.join(', ')}`);

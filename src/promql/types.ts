@@ -1,6 +1,7 @@
 /**
  * The engine's public shapes: options, query results and the Engine interface the HTTP API and the
- * promql-test runner call. Results are columnar for matrices (one pair of typed arrays per series).
+ * promql-test runner call. Results are columnar for matrices (one pair of typed arrays per series). Result
+ * arrays are read-only: series present at every step share one timestamps array.
  */
 import type { Labels } from '../model/index.js';
 import type { Queryable } from '../storage/index.js';
