@@ -32,12 +32,3 @@ t.test('subcommands report errors as exit code 2 too', async (t) => {
   const r = await runCli(['tools', 'no-such-tool']);
   t.equal(r.code, 2);
 });
-
-t.test('a component that has not landed says so and exits non-zero', async (t) => {
-  // Update this list as components land: each then gets its own CLI tests.
-  for (const cmd of [] as string[]) {
-    const r = await runCli([cmd, '--objstore.config-file=x.yml']);
-    t.not(r.code, 0, cmd);
-    t.match(r.stderr, /not implemented yet/, cmd);
-  }
-});
