@@ -1,8 +1,9 @@
 // The shipper against a running Prometheus 2.42 (Debian): promtool blocks copied into its data dir (peers.md §1,
 // min = max block duration 2h), shipped from that dir while Prometheus writes wal/, chunks_head/ and
 // queries.active (2.42 as run here leaves no `lock` file), with the external labels the sidecar read from
-// Prometheus's config. Then a promfed store over the bucket must answer as the sidecar did (issue 6 item 5),
-// and the sample count must be what was generated.
+// Prometheus's config, to a FILESYSTEM bucket and to the GCS test server (the real @google-cloud/storage client).
+// Then a promfed store over each bucket must answer as the sidecar did (issue 6 item 5), and the sample count
+// must be what was generated.
 // Finally a Prometheus with default flags (max-block-duration computed: 1d12h) must draw the duration warning.
 import t from 'tap';
 import { spawn } from 'node:child_process';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStore, type RunningStore } from '../../src/cli/store.js';
 import type { RunningQuery } from '../../src/cli/query.js';
-import { FilesystemBucket } from '../../src/objstore/index.js';
+import { createBucket, FilesystemBucket, parseObjstoreConfig, type Bucket } from '../../src/objstore/index.js';
 import { PrometheusHttp } from '../../src/sidecar/index.js';
 import { checkBlockDurations, fetchBlockDurations, startShipper, type ShipperActor, type SyncResult } from '../../src/sidecar/shipper/index.js';
 import { MAX_TIME_DEFAULT, MIN_TIME_DEFAULT } from '../../src/store/index.js';
@@ -19,6 +20,7 @@ import { isULID, parseMeta } from '../../src/tsdb/index.js';
 import { needBinary } from '../helpers/peers.js';
 import { createBlocks, freePort, removeDir, startPrometheus, type RunningPrometheus } from '../helpers/prometheus.js';
 import { api, querier } from '../helpers/querier.js';
+import { GcsTestServer } from '../helpers/gcs-server.js';
 import { generateSeries, T0, toOpenMetrics } from '../sidecar/fixture-data.js';
 import { startFakeSidecar, type FakeSidecar } from '../sidecar/sidecar-fixture.js';
 
@@ -35,7 +37,22 @@ if (prometheus && promtool) {
     for (const f of cleanup.reverse()) await f();
   });
 
-  t.test('ships the blocks of a running Prometheus; promfed store over the bucket answers as the sidecar', async (t) => {
+  /** A fresh bucket of each kind; `objects()` lists what landed in it (names, sorted). */
+  const buckets: Record<string, () => Promise<{ bucket: () => Bucket; objects: () => Promise<string[]> }>> = {
+    FILESYSTEM: async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'promfed-shipper-bucket-'));
+      cleanup.push(() => removeDir(dir));
+      return { bucket: () => new FilesystemBucket(dir), objects: async () => readdirSync(dir).sort() };
+    },
+    GCS: async () => {
+      const server = await GcsTestServer.start({ buckets: ['blocks'] });
+      cleanup.push(() => server.close());
+      const bucket = () => createBucket(parseObjstoreConfig(`type: GCS\nconfig:\n  bucket: blocks\n  endpoint: ${server.endpoint}\n`));
+      return { bucket, objects: async () => (await bucket().list('')).map((n) => n.replace(/\/$/, '')).sort() };
+    },
+  };
+
+  for (const kind of Object.keys(buckets)) t.test(`ships the blocks of a running Prometheus to ${kind}; promfed store over the bucket answers as the sidecar`, async (t) => {
     const series = generateSeries({ instances: INSTANCES, end: END });
     const blocksDir = await createBlocks(promtool, toOpenMetrics(series));
     cleanup.push(() => removeDir(blocksDir));
@@ -45,14 +62,15 @@ if (prometheus && promtool) {
     const sidecar: FakeSidecar = await startFakeSidecar(prom.url);
     cleanup.push(() => sidecar.stop());
 
-    const bucketDir = mkdtempSync(join(tmpdir(), 'promfed-shipper-bucket-'));
-    cleanup.push(() => removeDir(bucketDir));
+    const target = await buckets[kind]();
+    const storeDataDir = mkdtempSync(join(tmpdir(), 'promfed-shipper-store-'));
+    cleanup.push(() => removeDir(storeDataDir));
     const results: SyncResult[] = [];
     const logs: string[] = [];
     const log = (level: string) => (o: object, m: string) => logs.push(`${level} ${m} ${JSON.stringify(o)}`);
     const actor: ShipperActor = startShipper({
       tsdbPath: prom.dataDir,
-      bucket: new FilesystemBucket(bucketDir),
+      bucket: target.bucket(),
       externalLabels: () => sidecar.metadata.externalLabels(),
       prometheus: new PrometheusHttp(prom.url),
       intervalMs: 200,
@@ -68,17 +86,17 @@ if (prometheus && promtool) {
     const shipped = results.flatMap((r) => r.uploaded).sort();
     t.same(shipped, ids, "promtool's two blocks shipped from Prometheus's data dir");
     for (const f of ['wal', 'chunks_head', 'queries.active']) t.ok(existsSync(join(prom.dataDir, f)), `Prometheus's ${f} was there, and ignored`);
-    t.same(readdirSync(bucketDir).sort(), ids, 'nothing but the blocks in the bucket');
+    t.same(await target.objects(), ids, 'nothing but the blocks in the bucket');
     for (const id of ids) {
-      const meta = parseMeta(await new FilesystemBucket(bucketDir).get(`${id}/meta.json`));
+      const meta = parseMeta(await target.bucket().get(`${id}/meta.json`));
       t.same(meta.thanos?.labels, { cluster: 'c1', replica: 'r0' }, `${id}: external labels from Prometheus's config`);
     }
     t.notMatch(logs.join('\n'), /block-duration|2h is recommended/, 'no duration warning for 2h/2h');
     t.notMatch(logs.join('\n'), /^error/m);
 
     const store: RunningStore = await startStore({
-      dataDir: join(bucketDir, '..', `${ids[0]}-store-data`),
-      bucket: new FilesystemBucket(bucketDir),
+      dataDir: storeDataDir,
+      bucket: target.bucket(),
       grpcAddress: '127.0.0.1:0',
       httpAddress: '127.0.0.1:0',
       indexCacheBytes: 64 * 2 ** 20,
@@ -91,7 +109,7 @@ if (prometheus && promtool) {
       logLevel: 'info',
       log: false,
     });
-    cleanup.push(() => removeDir(join(bucketDir, '..', `${ids[0]}-store-data`)), () => store.stop());
+    cleanup.push(() => store.stop());
     for (let i = 0; i < 100 && !store.store.blocks.ready; i++) await new Promise((r) => setTimeout(r, 50));
     const viaSidecar: RunningQuery = await querier({ endpoints: [sidecar.running.grpcAddress] });
     const viaStore: RunningQuery = await querier({ endpoints: [store.grpcAddress] });
