@@ -1,10 +1,12 @@
 /**
  * Reusable flag parsing for the components: durations and sizes in Prometheus/Thanos syntax, repeatable
- * flags, and the common groups (HTTP, gRPC, logging). A value that does not parse is a commander
+ * flags, and the common groups (HTTP, gRPC, logging, object storage). A value that does not parse is a commander
  * InvalidArgumentError, which main.ts turns into a clear message and exit code 2.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { createBucket, loadObjstoreConfig, ObjstoreConfigError, type Bucket } from '../objstore/index.js';
 import { parsePromDuration } from '../promql/index.js';
+import { UsageError } from './usage-error.js';
 
 /** `30s`, `5m`, `2h`, `1h30m`, `250ms` → ms. */
 export function parseDurationFlag(value: string): number {
@@ -66,4 +68,21 @@ export function logFlags(cmd: Command): Command {
   return cmd
     .addOption(new Option('--log.level <level>', 'log filtering level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .addOption(new Option('--log.format <format>', 'log format (both are one JSON line per event)').choices(['logfmt', 'json']).default('logfmt'));
+}
+
+/** Thanos's path-or-content pair for the objstore YAML; exactly one must be given (checked by bucketFromObjstoreFlags). */
+export function objstoreFlags(cmd: Command): Command {
+  return cmd
+    .option('--objstore.config-file <file>', 'object store configuration (YAML)')
+    .option('--objstore.config <yaml>', 'object store configuration as YAML (alternative to --objstore.config-file)');
+}
+
+/** The bucket objstoreFlags describe; a missing or unusable config is a UsageError (exit code 2). */
+export async function bucketFromObjstoreFlags(o: Record<string, unknown>): Promise<Bucket> {
+  try {
+    return createBucket(await loadObjstoreConfig({ config: o['objstore.config'] as string | undefined, configFile: o['objstore.configFile'] as string | undefined }));
+  } catch (err) {
+    if (err instanceof ObjstoreConfigError) throw new UsageError(err.message, { cause: err });
+    throw err;
+  }
 }

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { createBucket, loadObjstoreConfig, ObjstoreConfigError, type Bucket } from '../objstore/index.js';
+import type { Bucket } from '../objstore/index.js';
 import {
   createBucketStore,
   createStoreHttp,
@@ -22,7 +22,7 @@ import {
 } from '../store/index.js';
 import { startGrpcServer } from '../storeapi/index.js';
 import { runActors, type Actor } from './actors.js';
-import { grpcFlags, httpFlags, logFlags, parseDurationFlag, parsePositiveInt, splitHostPort, type LogLevel } from './flags.js';
+import { bucketFromObjstoreFlags, grpcFlags, httpFlags, logFlags, objstoreFlags, parseDurationFlag, parsePositiveInt, splitHostPort, type LogLevel } from './flags.js';
 import { UsageError } from './usage-error.js';
 
 export interface StoreConfig {
@@ -46,10 +46,9 @@ export function registerStore(program: Command): void {
   const cmd = program.command('store').description('store gateway: Prometheus TSDB blocks from object storage over StoreAPI');
   httpFlags(cmd);
   grpcFlags(cmd);
+  cmd.option('--data-dir <dir>', 'local directory for index-headers (rebuilt from the bucket when missing)', './data');
+  objstoreFlags(cmd);
   cmd
-    .option('--data-dir <dir>', 'local directory for index-headers (rebuilt from the bucket when missing)', './data')
-    .option('--objstore.config-file <file>', 'object store configuration (YAML)')
-    .option('--objstore.config <yaml>', 'object store configuration as YAML (alternative to --objstore.config-file)')
     .option('--index-cache-size <size>', 'memory for cached postings and series (e.g. 250MB, 2GB; units are powers of 1024)', parseSizeFlag, parseSizeFlag('250MB'))
     .option('--chunk-pool-size <size>', 'bound on chunk bytes in flight across requests', parseSizeFlag, parseSizeFlag('2GB'))
     .option('--sync-block-duration <duration>', 'how often to sync blocks with the bucket', parseDurationFlag, 3 * 60_000)
@@ -90,13 +89,7 @@ async function inlineOrFile(inline: unknown, file: unknown, flag: string): Promi
 }
 
 export async function storeConfigFromFlags(o: Record<string, unknown>): Promise<StoreConfig> {
-  let bucket: Bucket;
-  try {
-    bucket = createBucket(await loadObjstoreConfig({ config: o['objstore.config'] as string | undefined, configFile: o['objstore.configFile'] as string | undefined }));
-  } catch (err) {
-    if (err instanceof ObjstoreConfigError) throw new UsageError(err.message, { cause: err });
-    throw err;
-  }
+  const bucket = await bucketFromObjstoreFlags(o);
   const relabelText = await inlineOrFile(o['selector.relabelConfig'], o['selector.relabelConfigFile'], 'selector.relabel-config');
   let relabel: RelabelRule[] = [];
   if (relabelText !== undefined) {
