@@ -12,12 +12,12 @@ import {
   BlockChunkReader,
   BlockIndexReader,
   buildIndexHeader,
+  CorruptBlockError,
   externalLabels,
   IndexHeader,
-  parseSeriesEntry,
+  SeriesColumns,
   type BlockMeta,
-  type FetchedChunk,
-  type SeriesEntry,
+  type FetchedChunks,
 } from '../tsdb/index.js';
 import type { IndexCache, Semaphore } from './caches.js';
 import type { StoreMetrics } from './metrics.js';
@@ -31,12 +31,6 @@ export interface BlockDeps {
   cache: IndexCache;
   chunkPool: Semaphore;
   metrics: StoreMetrics;
-}
-
-/** A series entry decoded with its own labels (without external labels). */
-export interface BlockSeries {
-  labels: Labels;
-  entry: SeriesEntry;
 }
 
 export class StoreBlock {
@@ -125,35 +119,51 @@ export class StoreBlock {
     return out;
   }
 
-  /** The series with the given IDs (ascending), decoded, in ID order (which is label order). */
-  async series(ids: Uint32Array, signal?: AbortSignal): Promise<BlockSeries[]> {
-    const out = new Array<BlockSeries>(ids.length);
-    const what = `${this.id}/index`;
-    for (let from = 0; from < ids.length; from += SERIES_BATCH) {
-      const batch = ids.subarray(from, Math.min(ids.length, from + SERIES_BATCH));
-      const raw = new Array<Uint8Array>(batch.length);
-      const missing: number[] = [];
-      for (let i = 0; i < batch.length; i++) {
-        const c = this.deps.cache.getSeries(this.id, batch[i]!);
-        if (c === undefined) missing.push(batch[i]!);
-        else raw[i] = c;
-      }
-      if (missing.length > 0) {
-        const fetched = await this.#index.seriesEntries(missing, signal);
-        for (let i = 0, k = 0; i < batch.length; i++) {
-          if (raw[i] !== undefined) continue;
-          raw[i] = fetched[k++]!;
-          this.deps.cache.setSeries(this.id, batch[i]!, raw[i]!);
-        }
-      }
-      for (let i = 0; i < batch.length; i++) {
-        const entry = parseSeriesEntry(raw[i]!, 0, `${what}: series ${batch[i]}`) as SeriesEntry; // raw holds whole entries
-        const flat = new Array<string>(entry.labelRefs.length);
-        for (let k = 0; k < flat.length; k++) flat[k] = this.header.symbol(entry.labelRefs[k]!);
-        out[from + i] = { labels: Labels.fromSorted(flat), entry };
+  /**
+   * The series with the given IDs (ascending, at most SERIES_BATCH of them) decoded into columns, in ID order
+   * (which is label order), keeping only chunks that overlap [mint, maxt] and only series with such chunks.
+   * Entries come from the index cache or one partitioned round of ranged reads.
+   */
+  async readSeries(ids: Uint32Array, mint: number, maxt: number, signal?: AbortSignal): Promise<SeriesColumns> {
+    const cache = this.deps.cache;
+    const raw = new Array<Uint8Array>(ids.length);
+    let missing: number[] | undefined;
+    for (let i = 0; i < ids.length; i++) {
+      const c = cache.getSeries(this.id, ids[i]!);
+      if (c === undefined) (missing ??= []).push(ids[i]!);
+      else raw[i] = c;
+    }
+    if (missing !== undefined) {
+      const fetched = await this.#index.seriesEntries(missing, signal);
+      for (let i = 0, k = 0; i < ids.length; i++) {
+        if (raw[i] !== undefined) continue;
+        raw[i] = fetched[k++]!;
+        cache.setSeries(this.id, ids[i]!, raw[i]!);
       }
     }
-    return out;
+    // Sized from the last batch so a steady stream of batches does not regrow its arrays.
+    const cols = new SeriesColumns(ids.length, this.#labelRefsHint, this.#chunksHint);
+    const what = `${this.id}/index: series`;
+    let i = 0;
+    try {
+      for (; i < ids.length; i++) if (cols.append(raw[i]!, 0, mint, maxt, what) === 0) cols.dropLast();
+    } catch (err) {
+      if (!(err instanceof CorruptBlockError)) throw err;
+      throw new CorruptBlockError(err.message.replace(what, `${what} ${ids[i]}`), { cause: err });
+    }
+    this.#labelRefsHint = Math.max(16, Math.ceil((cols.labelRefCount / Math.max(1, cols.rows)) * ids.length * 1.1));
+    this.#chunksHint = Math.max(4, Math.ceil((cols.chunks / Math.max(1, cols.rows)) * ids.length * 1.1));
+    return cols;
+  }
+
+  #labelRefsHint = 16 * 1024;
+  #chunksHint = 4 * 1024;
+  #names: Set<string> | undefined;
+
+  /** Whether any series of the block has a label called `name`. */
+  hasLabelName(name: string): boolean {
+    this.#names ??= new Set(this.header.labelNames());
+    return this.#names.has(name);
   }
 
   /** Bytes a `chunks(refs)` call will fetch (before refetches): acquire them from the chunk pool first. */
@@ -162,8 +172,8 @@ export class StoreBlock {
   }
 
   /** Chunks at `refs`; refetch bytes taken from the chunk pool are added to `lease` (release them after use). */
-  chunks(refs: ArrayLike<number>, lease: { bytes: number }, signal?: AbortSignal): Promise<FetchedChunk[]> {
-    return this.#chunks.fetch(refs, lease, signal);
+  chunks(refs: ArrayLike<number>, lease: { bytes: number }, signal?: AbortSignal): Promise<FetchedChunks> {
+    return this.#chunks.fetchColumns(refs, lease, signal);
   }
 
   async close(): Promise<void> {

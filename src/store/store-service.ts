@@ -27,16 +27,20 @@ import {
   type LabelValuesRequest,
   type LabelValuesResponse,
   type ProtoAggrChunk,
+  type ProtoLabel,
   type ProtoSeries,
   type SeriesRequest,
   type SeriesResponse,
   type StoreService,
 } from '../storeapi/index.js';
+import type { FetchedChunks } from '../tsdb/index.js';
 import type { StoreBlock } from './block.js';
 import type { BlockSet, StoreLogger } from './bucket-store.js';
 import type { Semaphore } from './caches.js';
 import type { StoreMetrics } from './metrics.js';
-import { mergeSelected, selectBlockSeries, type SelectedSeries } from './select.js';
+import { BlockSeriesCursor } from './cursor.js';
+import { SeriesMerger, type MergedBatch } from './merge.js';
+import { selectBlockLabels } from './select.js';
 
 /** Series whose chunks are fetched together: one round of GETs per block per batch. */
 const CHUNK_BATCH_SERIES = 1024;
@@ -114,14 +118,18 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
         const { mint, maxt } = clip(int64ToMillis(req.min_time), int64ToMillis(req.max_time));
         if (mint > maxt) return;
         const warnings: string[] = [];
-        const planned = plan(matchers, mint, maxt);
-        const lists = await perBlock(planned, req.partial_response_strategy, warnings, (block, local) => {
+        const strategy = req.partial_response_strategy;
+        const cursors: BlockSeriesCursor[] = [];
+        for (const { block, local } of plan(matchers, mint, maxt)) {
           const drop = req.without_replica_labels.filter((n) => block.extLabels.has(n));
-          return selectBlockSeries(block, local, mint, maxt, drop, ctx.signal);
-        });
+          cursors.push(new BlockSeriesCursor(block, local, mint, maxt, drop, ctx.signal));
+        }
         const limit = int64ToMillis(req.limit);
-        const merged = mergeSelected(lists, limit > 0 ? limit : 0);
         const failed = new Set<StoreBlock>();
+        const merger = new SeriesMerger(cursors, limit > 0 ? limit : 0, (block, err) => {
+          failed.add(block);
+          blockFailed(block, err, strategy, warnings);
+        });
         const batchSize = int64ToMillis(req.response_batch_size);
         let frame: ProtoSeries[] = [];
         const flush = async (): Promise<void> => {
@@ -129,26 +137,20 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
           frame = [];
         };
 
-        for (let from = 0; from < merged.length; ) {
+        for (;;) {
           throwIfAborted(ctx.signal, 'Series');
-          let to = from;
-          let nChunks = 0;
-          while (to < merged.length && to - from < CHUNK_BATCH_SERIES && nChunks < CHUNK_BATCH_CHUNKS) {
-            for (const p of merged[to]!.parts) nChunks += p.ref.length;
-            to++;
-          }
+          const batch = await merger.next(CHUNK_BATCH_SERIES, CHUNK_BATCH_CHUNKS);
+          if (batch === undefined) break;
           const lease = { bytes: 0 };
           try {
-            const batch = merged.slice(from, to);
-            const chunks = req.skip_chunks ? undefined : await fetchChunks(batch, lease, failed, req.partial_response_strategy, warnings, ctx.signal);
-            for (let i = 0; i < batch.length; i++) {
-              const s = batch[i]!;
+            const chunks = req.skip_chunks ? undefined : await fetchChunks(batch, lease, failed, strategy, warnings, ctx.signal);
+            for (let i = 0; i < batch.labels.length; i++) {
               let out: ProtoAggrChunk[] = [];
               if (chunks !== undefined) {
                 out = chunks[i]!;
                 if (out.length === 0) continue; // every chunk came from a block that failed
               }
-              const series: ProtoSeries = { labels: labelsToProto(s.labels), chunks: out };
+              const series: ProtoSeries = { labels: flatToProto(batch.labels[i]!), chunks: out };
               if (batchSize <= 1) await send({ series });
               else {
                 frame.push(series);
@@ -159,7 +161,6 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
           } finally {
             opts.chunkPool.release(lease.bytes);
           }
-          from = to;
         }
         for (const w of warnings) await send({ warning: w });
       } finally {
@@ -178,7 +179,7 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
           if (local.length === 0) {
             for (const n of block.header.labelNames()) found.add(n);
           } else {
-            for (const s of await selectBlockSeries(block, local, mint, maxt, [], ctx.signal)) s.labels.forEach((n) => found.add(n));
+            for (const ls of await selectBlockLabels(block, local, mint, maxt, ctx.signal)) for (let i = 0; i < ls.length; i += 2) found.add(ls[i]!);
           }
           if (found.size > 0) block.extLabels.forEach((n) => found.add(n));
           return found;
@@ -204,9 +205,8 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
             return block.header.labelValues(req.label);
           }
           const found = new Set<string>();
-          for (const s of await selectBlockSeries(block, local, mint, maxt, [], ctx.signal)) {
-            const v = s.labels.get(req.label);
-            if (v !== '') found.add(v);
+          for (const ls of await selectBlockLabels(block, local, mint, maxt, ctx.signal)) {
+            for (let i = 0; i < ls.length; i += 2) if (ls[i] === req.label && ls[i + 1] !== '') found.add(ls[i + 1]!);
           }
           return [...found];
         });
@@ -216,61 +216,73 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
     },
   };
 
-  /** Chunk bytes for a batch of merged series, per block, as AggrChunks sorted by min time. */
+  /**
+   * Chunk bytes for a batch of merged series as AggrChunks, per series sorted by min time. One GET round per
+   * block; the chunk objects point into the fetched parts (no copy).
+   */
   async function fetchChunks(
-    batch: SelectedSeries[],
+    batch: MergedBatch,
     lease: { bytes: number },
     failed: Set<StoreBlock>,
     strategy: PartialResponseStrategy,
     warnings: string[],
     signal: AbortSignal,
   ): Promise<ProtoAggrChunk[][]> {
-    const perBlockRefs = new Map<StoreBlock, number[]>();
-    for (const s of batch) {
-      for (const p of s.parts) {
-        if (failed.has(p.block)) continue;
-        let refs = perBlockRefs.get(p.block);
-        if (refs === undefined) perBlockRefs.set(p.block, (refs = []));
-        for (let i = 0; i < p.ref.length; i++) refs.push(p.ref[i]!);
-      }
+    // Refs per block in batch order; each part's chunks are then found at a running position of its block.
+    const perBlock = new Map<StoreBlock, { refs: number[]; got?: FetchedChunks; at: number }>();
+    const { partBlock, partCols, partRow } = batch;
+    for (let p = 0; p < partBlock.length; p++) {
+      const block = partBlock[p]!;
+      if (failed.has(block)) continue;
+      let b = perBlock.get(block);
+      if (b === undefined) perBlock.set(block, (b = { refs: [], at: 0 }));
+      const cols = partCols[p]!;
+      for (let k = cols.chunkStart[partRow[p]!]!, end = cols.chunkStart[partRow[p]! + 1]!; k < end; k++) b.refs.push(cols.chunkRef[k]!);
     }
     // One acquisition per batch for all its GETs: acquiring per GET while holding earlier ones could deadlock
     // two requests (or one request's own GETs) against each other.
     let estimate = 0;
-    for (const [block, refs] of perBlockRefs) estimate += block.chunkBytesEstimate(refs);
+    for (const [block, b] of perBlock) estimate += block.chunkBytesEstimate(b.refs);
     await opts.chunkPool.acquire(estimate, signal);
     lease.bytes += estimate;
-    const fetched = new Map<StoreBlock, Map<number, { encoding: number; data: Uint8Array }>>();
     await Promise.all(
-      [...perBlockRefs].map(async ([block, refs]) => {
+      [...perBlock].map(async ([block, b]) => {
         try {
-          const got = await block.chunks(refs, lease, signal);
-          const byRef = new Map<number, { encoding: number; data: Uint8Array }>();
-          refs.forEach((r, i) => byRef.set(r, got[i]!));
-          fetched.set(block, byRef);
+          b.got = await block.chunks(b.refs, lease, signal);
         } catch (err) {
           failed.add(block);
           blockFailed(block, err, strategy, warnings);
         }
       }),
     );
-    return batch.map((s) => {
-      const out: ProtoAggrChunk[] = [];
-      for (const p of s.parts) {
-        const byRef = fetched.get(p.block);
-        if (byRef === undefined) continue;
-        for (let i = 0; i < p.ref.length; i++) {
-          const c = byRef.get(p.ref[i]!)!;
-          out.push({
-            min_time: millisToInt64(p.mint[i]!),
-            max_time: millisToInt64(p.maxt[i]!),
-            raw: { type: thanosEncodingFromProm(c.encoding), data: c.data, hash: h64(c.data).toString() },
-          });
+    const out = new Array<ProtoAggrChunk[]>(batch.labels.length);
+    for (let s = 0; s < out.length; s++) {
+      const chunks: ProtoAggrChunk[] = [];
+      const from = batch.partStart[s]!;
+      const to = batch.partStart[s + 1]!;
+      for (let p = from; p < to; p++) {
+        const b = perBlock.get(partBlock[p]!);
+        if (b === undefined) continue; // failed before this batch
+        const cols = partCols[p]!;
+        const k0 = cols.chunkStart[partRow[p]!]!;
+        const n = cols.chunkStart[partRow[p]! + 1]! - k0;
+        const got = b.got;
+        if (got !== undefined) {
+          for (let k = 0; k < n; k++) {
+            const data = got.data[b.at + k]!;
+            chunks.push({
+              min_time: millisToInt64(cols.chunkMint[k0 + k]!),
+              max_time: millisToInt64(cols.chunkMaxt[k0 + k]!),
+              raw: { type: thanosEncodingFromProm(got.encodings[b.at + k]!), data, hash: h64(data).toString() },
+            });
+          }
         }
+        b.at += n;
       }
-      if (s.parts.length > 1) out.sort((a, b) => Number(a.min_time) - Number(b.min_time));
-      return out;
-    });
+      if (to - from > 1) chunks.sort((a, b) => Number(a.min_time) - Number(b.min_time));
+      out[s] = chunks;
+    }
+    return out;
   }
 
   const info: InfoService = {
@@ -310,6 +322,13 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
     },
   };
   return { store, info };
+}
+
+/** A flat [name, value, …] label set as proto labels. */
+function flatToProto(flat: readonly string[]): ProtoLabel[] {
+  const out = new Array<ProtoLabel>(flat.length >> 1);
+  for (let i = 0, k = 0; i < flat.length; i += 2) out[k++] = { name: flat[i]!, value: flat[i + 1]! };
+  return out;
 }
 
 function limited(values: string[], limit: string): string[] {

@@ -6,9 +6,8 @@
  * chunk must not reach a querier as data).
  */
 import { crc32c } from '@node-rs/crc32';
-import { splitChunkRef } from '../chunkenc/index.js';
 import type { Bucket } from '../objstore/index.js';
-import { be32At, Decoder } from './decoder.js';
+import { be32At } from './decoder.js';
 import { CorruptBlockError } from './errors.js';
 import { DEFAULT_MAX_GAP, partitionRanges, type Part } from './partitioner.js';
 
@@ -39,6 +38,22 @@ export function segmentName(blockId: string, segment: number): string {
   return `${blockId}/chunks/${String(segment + 1).padStart(6, '0')}`;
 }
 
+/** Chunks fetched for a list of refs, by position in that list (no object per chunk). */
+export interface FetchedChunks {
+  /** Prometheus chunkenc encoding per chunk (1 = XOR). */
+  encodings: Uint8Array;
+  /** Chunk bytes per chunk: views into the fetched parts, valid until the caller drops the batch. */
+  data: Uint8Array[];
+}
+
+/** One segment file's share of a fetch: positions into `refs` sorted by offset, and its GETs. */
+interface SegmentPlan {
+  name: string;
+  idx: Int32Array;
+  starts: Float64Array;
+  parts: Part[];
+}
+
 export class BlockChunkReader {
   constructor(
     readonly bucket: Bucket,
@@ -53,21 +68,33 @@ export class BlockChunkReader {
     return total;
   }
 
-  #plan(refs: ArrayLike<number>): { name: string; idx: number[]; starts: number[]; parts: Part[] }[] {
-    const bySegment = new Map<number, number[]>();
-    for (let i = 0; i < refs.length; i++) {
-      const { segment } = splitChunkRef(refs[i]!);
-      let list = bySegment.get(segment);
-      if (list === undefined) bySegment.set(segment, (list = []));
-      list.push(i);
+  #plan(refs: ArrayLike<number>): SegmentPlan[] {
+    const n = refs.length;
+    const idx = new Int32Array(n);
+    let sorted = true;
+    for (let i = 0; i < n; i++) {
+      idx[i] = i;
+      if (i > 0 && refs[i]! < refs[i - 1]!) sorted = false;
     }
+    // A batch's refs are nearly always ascending already (series in ID order, chunks in file order).
+    if (!sorted) idx.sort((a, b) => refs[a]! - refs[b]! || a - b);
     const estimate = this.opts.chunkSizeEstimate ?? ESTIMATED_MAX_CHUNK_SIZE;
-    return [...bySegment].map(([segment, idx]) => {
-      idx.sort((a, b) => refs[a]! - refs[b]!);
-      const starts = idx.map((i) => splitChunkRef(refs[i]!).offset);
-      const ends = starts.map((s) => s + estimate);
-      return { name: segmentName(this.blockId, segment), idx, starts, parts: partitionRanges(starts, ends, this.opts.maxGap ?? DEFAULT_MAX_GAP) };
-    });
+    const out: SegmentPlan[] = [];
+    for (let from = 0; from < n; ) {
+      const segment = Math.floor(refs[idx[from]!]! / TWO_32);
+      let to = from + 1;
+      while (to < n && Math.floor(refs[idx[to]!]! / TWO_32) === segment) to++;
+      const starts = new Float64Array(to - from);
+      const ends = new Float64Array(to - from);
+      for (let k = from; k < to; k++) {
+        starts[k - from] = refs[idx[k]!]! % TWO_32;
+        ends[k - from] = starts[k - from]! + estimate;
+      }
+      const parts = partitionRanges(starts, ends, this.opts.maxGap ?? DEFAULT_MAX_GAP);
+      out.push({ name: segmentName(this.blockId, segment), idx: idx.subarray(from, to), starts, parts });
+      from = to;
+    }
+    return out;
   }
 
   /**
@@ -76,57 +103,69 @@ export class BlockChunkReader {
    * release exactly `estimate(refs) + lease.bytes` when done with the views.
    */
   async fetch(refs: ArrayLike<number>, lease: { bytes: number }, signal?: AbortSignal): Promise<FetchedChunk[]> {
-    const out = new Array<FetchedChunk>(refs.length);
+    const got = await this.fetchColumns(refs, lease, signal);
+    return got.data.map((data, i) => ({ encoding: got.encodings[i]!, data }));
+  }
+
+  /** As fetch, with the answer in columns: what the store's Series path uses. */
+  async fetchColumns(refs: ArrayLike<number>, lease: { bytes: number }, signal?: AbortSignal): Promise<FetchedChunks> {
+    const out: FetchedChunks = { encodings: new Uint8Array(refs.length), data: new Array<Uint8Array>(refs.length) };
     const jobs: Promise<void>[] = [];
-    for (const { name, idx, starts, parts } of this.#plan(refs)) {
-      for (const p of parts) {
-        jobs.push(
-          (async () => {
-            const bytes = await this.bucket.getRange(name, p.start, p.end - p.start, signal);
-            this.opts.onFetch?.(bytes.length);
-            for (let k = p.first; k < p.last; k++) {
-              const off = starts[k]!;
-              const what = `${name}: chunk at ${off}`;
-              const c = parseChunk(bytes, off - p.start, what);
-              if (typeof c !== 'number') {
-                out[idx[k]!] = c;
-                continue;
-              }
-              this.opts.onRefetch?.();
-              this.opts.onExtraBytes?.(c);
-              lease.bytes += c;
-              const again = await this.bucket.getRange(name, off, c, signal);
-              this.opts.onFetch?.(again.length);
-              const c2 = parseChunk(again, 0, what);
-              if (typeof c2 === 'number') throw new CorruptBlockError(`${what}: runs past the end of the segment file`);
-              out[idx[k]!] = c2;
-            }
-          })(),
-        );
-      }
-    }
+    for (const seg of this.#plan(refs)) for (const p of seg.parts) jobs.push(this.#fetchPart(seg, p, out, lease, signal));
     const results = await Promise.allSettled(jobs); // all settled: the lease is final when we return
     for (const r of results) if (r.status === 'rejected') throw r.reason;
     return out;
   }
+
+  async #fetchPart(seg: SegmentPlan, p: Part, out: FetchedChunks, lease: { bytes: number }, signal?: AbortSignal): Promise<void> {
+    const { name, idx, starts } = seg;
+    const bytes = await this.bucket.getRange(name, p.start, p.end - p.start, signal);
+    this.opts.onFetch?.(bytes.length);
+    for (let k = p.first; k < p.last; k++) {
+      const off = starts[k]!;
+      const at = off - p.start;
+      let need = parseChunkInto(bytes, at, out, idx[k]!, name, off);
+      if (need === 0) continue;
+      this.opts.onRefetch?.();
+      this.opts.onExtraBytes?.(need);
+      lease.bytes += need;
+      const again = await this.bucket.getRange(name, off, need, signal);
+      this.opts.onFetch?.(again.length);
+      need = parseChunkInto(again, 0, out, idx[k]!, name, off);
+      if (need !== 0) throw new CorruptBlockError(`${name}: chunk at ${off}: runs past the end of the segment file`);
+    }
+  }
 }
 
-/** The chunk at b[pos], or the byte count the whole entry needs when `b` ends first. */
-function parseChunk(b: Uint8Array, pos: number, what: string): FetchedChunk | number {
-  if (pos >= b.length) throw new CorruptBlockError(`${what}: offset beyond the segment file`);
-  const d = new Decoder(b, what, pos, Math.min(b.length, pos + 10));
-  let len: number;
-  try {
-    len = d.uvarint();
-  } catch (err) {
-    if (b.length - pos < 10) return b.length - pos + 16;
-    throw err;
+const TWO_32 = 4294967296;
+
+/**
+ * Parses the chunk at b[pos] into out[i] (a view of `b`, no copy); returns 0, or the byte count the whole
+ * entry needs when `b` ends first. `name`/`off` only name it in errors.
+ */
+function parseChunkInto(b: Uint8Array, pos: number, out: FetchedChunks, i: number, name: string, off: number): number {
+  if (pos >= b.length) throw new CorruptBlockError(`${name}: chunk at ${off}: offset beyond the segment file`);
+  // uvarint data length (Go's binary.Uvarint; a chunk is far below 2^35 bytes, so 5 bytes suffice).
+  let p = pos;
+  let len = 0;
+  let mul = 1;
+  for (let k = 0; ; k++) {
+    if (p >= b.length) return b.length - pos + 16; // cut inside the varint: ask for a little more
+    if (k === 5) throw new CorruptBlockError(`${name}: chunk at ${off}: length varint too long`);
+    const byte = b[p++]!;
+    len += (byte & 0x7f) * mul;
+    if (byte < 0x80) break;
+    mul *= 128;
   }
-  const start = d.pos;
+  const start = p;
   const end = start + 1 + len;
   if (end + 4 > b.length) return end + 4 - pos;
   const stored = be32At(b, end);
   const actual = crc32c(b.subarray(start, end)) >>> 0;
-  if (stored !== actual) throw new CorruptBlockError(`${what}: CRC32C 0x${actual.toString(16)} does not match stored 0x${stored.toString(16)}`);
-  return { encoding: b[start]!, data: b.subarray(start + 1, end) };
+  if (stored !== actual) {
+    throw new CorruptBlockError(`${name}: chunk at ${off}: CRC32C 0x${actual.toString(16)} does not match stored 0x${stored.toString(16)}`);
+  }
+  out.encodings[i] = b[start]!;
+  out.data[i] = b.subarray(start + 1, end);
+  return 0;
 }

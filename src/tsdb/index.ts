@@ -32,8 +32,9 @@ export {
 export { readBlockMeta } from './bucket-meta.js';
 export { readDeletionMark, deletionMarkApplies, DELETION_MARK_FILE, type DeletionMark } from './markers.js';
 export { parseSeriesEntry, SERIES_ALIGNMENT, type SeriesEntry } from './index-format.js';
+export { SeriesColumns } from './series-columns.js';
 export { buildIndexHeader, IndexHeader, POSTINGS_OFFSETS_SAMPLING, type PostingsRange } from './index-header.js';
 export { BlockIndexReader, ESTIMATED_MAX_SERIES_SIZE, type BlockIndexOptions } from './block-index.js';
-export { BlockChunkReader, segmentName, ESTIMATED_MAX_CHUNK_SIZE, type FetchedChunk, type ChunkFetchOptions } from './chunk-reader.js';
+export { BlockChunkReader, segmentName, ESTIMATED_MAX_CHUNK_SIZE, type FetchedChunk, type FetchedChunks, type ChunkFetchOptions } from './chunk-reader.js';
 export { partitionRanges, DEFAULT_MAX_GAP, type Part } from './partitioner.js';
 export { writeBlock, type BlockSeries as WriterSeries, type WriteBlockOptions } from './writer/index.js';

@@ -1,0 +1,196 @@
+/**
+ * One block's share of a Series request, streamed: matchers → postings once, then series entries in batches
+ * of SERIES_BATCH, each decoded into columns (tsdb SeriesColumns) and given its final labels — the block's
+ * external labels inserted (external wins on a name clash), the dropped replica labels left out — built
+ * straight from the symbol table's strings. Only the current batch (and a short run carried over) is held,
+ * so a request over 10^5 series does not keep 10^5 decoded series alive.
+ *
+ * Order. The index orders series by their own labels; the output must be ordered by the final labels.
+ * Inserting label pairs can reorder only series where one's labels are a prefix of the other's:
+ *
+ *   own      {a=1}          <  {a=1, b=1}           (shorter first)
+ *   + c=1    {a=1, c=1}     >  {a=1, b=1, c=1}      (b < c)
+ *
+ * Where the first difference is a differing name or value, both sides get the same pairs inserted at the
+ * same places before it, and the difference decides as before. Series that have a series S as prefix follow
+ * S contiguously in index order, so each such run is sorted on its own and runs keep their order. When an
+ * external label also names a label of the block's own series (the value is overridden), order can change
+ * anywhere and two series can become equal: then the whole block is read, sorted and merged (rare: sidecars
+ * refuse such external labels).
+ */
+import type { Matcher } from '../model/index.js';
+import type { SeriesColumns } from '../tsdb/index.js';
+import { SERIES_BATCH, type StoreBlock } from './block.js';
+import { postingsForMatchers } from './postings.js';
+
+/** Label sets as flat [name0, value0, …] arrays, ordered like Prometheus labels.Compare. */
+export function compareFlat(a: readonly string[], b: readonly string[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const p = a[i]!;
+    const q = b[i]!;
+    if (p !== q) return p < q ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+export class BlockSeriesCursor {
+  /** Ready series: final labels, and where their chunk metas are (columns and row). */
+  labels: string[][] = [];
+  cols: SeriesColumns[] = [];
+  rows: number[] = [];
+  /** Next ready series to take. */
+  pos = 0;
+
+  #ids: Uint32Array | undefined;
+  #next = 0;
+  /** External pairs to insert, flat, sorted by name (without the dropped ones). */
+  readonly #insert: string[];
+  /** Whether an inserted name is also one of the block's own label names. */
+  readonly #overrides: boolean;
+  /** Start (in the ready arrays) of the last run: series whose own labels have its first's as a prefix. */
+  #runStart = 0;
+  /** The last run of the previous batch, held back since the next batch may extend it. */
+  #carry: { labels: string[][]; cols: SeriesColumns[]; rows: number[] } | undefined;
+
+  constructor(
+    readonly block: StoreBlock,
+    readonly matchers: readonly Matcher[],
+    readonly mint: number,
+    readonly maxt: number,
+    dropLabels: readonly string[],
+    readonly signal?: AbortSignal,
+  ) {
+    const ins: string[] = [];
+    let overrides = false;
+    block.extLabels.forEach((n, v) => {
+      if (dropLabels.includes(n)) return;
+      ins.push(n, v);
+      if (block.hasLabelName(n)) overrides = true;
+    });
+    this.#insert = ins;
+    this.#overrides = overrides;
+  }
+
+  /** Whether ready series remain; loads the next batch when the current one is used up. */
+  async more(): Promise<boolean> {
+    while (this.pos >= this.labels.length) {
+      if (!(await this.#load())) return false;
+    }
+    return true;
+  }
+
+  /** Loads the next ready series; false when the block has no more. */
+  async #load(): Promise<boolean> {
+    this.#ids ??= await postingsForMatchers(this.block, this.matchers, this.signal);
+    const ids = this.#ids;
+    if (this.#next >= ids.length) return false;
+    const carry = this.#carry;
+    this.labels = carry?.labels ?? [];
+    this.cols = carry?.cols ?? [];
+    this.rows = carry?.rows ?? [];
+    this.#carry = undefined;
+    this.#runStart = 0;
+    this.pos = 0;
+    if (this.#overrides) {
+      await this.#loadAllSorted(ids);
+      return true;
+    }
+    const batch = ids.subarray(this.#next, Math.min(ids.length, this.#next + SERIES_BATCH));
+    this.#next += batch.length;
+    const cols = await this.block.readSeries(batch, this.mint, this.maxt, this.signal);
+    const header = this.block.header;
+    const ins = this.#insert;
+    const refs = cols.labelRefs;
+    for (let r = 0; r < cols.rows; r++) {
+      const from = cols.labelStart[r]!;
+      const to = cols.labelStart[r + 1]!;
+      // Own pairs and inserted pairs merged by name: one array, no sort, strings shared with the symbol table.
+      const flat = new Array<string>(to - from + ins.length);
+      let w = 0;
+      let j = 0;
+      for (let i = from; i < to; i += 2) {
+        const name = header.symbol(refs[i]!);
+        while (j < ins.length && ins[j]! < name) {
+          flat[w++] = ins[j]!;
+          flat[w++] = ins[j + 1]!;
+          j += 2;
+        }
+        flat[w++] = name;
+        flat[w++] = header.symbol(refs[i + 1]!);
+      }
+      while (j < ins.length) flat[w++] = ins[j++]!;
+      if (ins.length === 0) this.#push(flat, cols, r);
+      else this.#addToRuns(flat, cols, r);
+    }
+    if (ins.length === 0) return true;
+    if (this.#next >= ids.length) this.#closeRun();
+    else {
+      // Hold the last run back: the next batch may extend it.
+      const k = this.#runStart;
+      this.#carry = { labels: this.labels.splice(k), cols: this.cols.splice(k), rows: this.rows.splice(k) };
+    }
+    return true;
+  }
+
+  #push(labels: string[], cols: SeriesColumns, row: number): void {
+    this.labels.push(labels);
+    this.cols.push(cols);
+    this.rows.push(row);
+  }
+
+  #addToRuns(labels: string[], cols: SeriesColumns, row: number): void {
+    const k = this.#runStart;
+    if (k < this.labels.length && !ownPrefix(this.cols[k]!, this.rows[k]!, cols, row)) this.#closeRun();
+    this.#push(labels, cols, row);
+  }
+
+  /** Sorts the last run by final labels (it is usually one series long) and starts a new one after it. */
+  #closeRun(): void {
+    const k = this.#runStart;
+    const n = this.labels.length - k;
+    if (n > 1) {
+      const order = Array.from({ length: n }, (_, i) => k + i).sort((a, b) => compareFlat(this.labels[a]!, this.labels[b]!) || a - b);
+      const labels = order.map((i) => this.labels[i]!);
+      const cols = order.map((i) => this.cols[i]!);
+      const rows = order.map((i) => this.rows[i]!);
+      for (let i = 0; i < n; i++) {
+        this.labels[k + i] = labels[i]!;
+        this.cols[k + i] = cols[i]!;
+        this.rows[k + i] = rows[i]!;
+      }
+    }
+    this.#runStart = this.labels.length;
+  }
+
+  /** The override case: every series of the block, sorted by final labels (equal ones stay adjacent). */
+  async #loadAllSorted(ids: Uint32Array): Promise<void> {
+    const all: { labels: string[]; cols: SeriesColumns; row: number }[] = [];
+    const header = this.block.header;
+    for (; this.#next < ids.length; ) {
+      const batch = ids.subarray(this.#next, Math.min(ids.length, this.#next + SERIES_BATCH));
+      this.#next += batch.length;
+      const cols = await this.block.readSeries(batch, this.mint, this.maxt, this.signal);
+      for (let r = 0; r < cols.rows; r++) {
+        const byName = new Map<string, string>();
+        for (let i = cols.labelStart[r]!; i < cols.labelStart[r + 1]!; i += 2) byName.set(header.symbol(cols.labelRefs[i]!), header.symbol(cols.labelRefs[i + 1]!));
+        for (let j = 0; j < this.#insert.length; j += 2) byName.set(this.#insert[j]!, this.#insert[j + 1]!);
+        const flat: string[] = [];
+        for (const n of [...byName.keys()].sort()) flat.push(n, byName.get(n)!);
+        all.push({ labels: flat, cols, row: r });
+      }
+    }
+    all.sort((a, b) => compareFlat(a.labels, b.labels));
+    for (const s of all) this.#push(s.labels, s.cols, s.row);
+  }
+}
+
+/** Whether row a's own label refs are a prefix of row b's (symbol refs are unique per string). */
+function ownPrefix(ca: SeriesColumns, ra: number, cb: SeriesColumns, rb: number): boolean {
+  const a0 = ca.labelStart[ra]!;
+  const n = ca.labelStart[ra + 1]! - a0;
+  const b0 = cb.labelStart[rb]!;
+  if (cb.labelStart[rb + 1]! - b0 < n) return false;
+  for (let i = 0; i < n; i++) if (ca.labelRefs[a0 + i] !== cb.labelRefs[b0 + i]) return false;
+  return true;
+}
