@@ -29,7 +29,7 @@ export interface IndexFacts {
   numChunks: number;
   /** Chunk metas with a ref inside a segment file, for the segment walk. */
   table: ChunkTable;
-  /** Every series entry was read (counts are meaningful). */
+  /** Every series entry was read and parsed: the counts are exact. */
   complete: boolean;
 }
 
@@ -65,7 +65,7 @@ export async function verifyIndex(bucket: Bucket, id: string, meta: BlockMeta | 
     const seriesEnd = Math.min(...toc.slice(2).filter((o) => o > seriesAt), size - TOC_LEN);
     const walk = await walkSeries(win, seriesAt, seriesEnd, numSymbols, header, meta, segments, report);
     await checkPostings(bucket, id, header, size, walk, report);
-    return { numSeries: walk.ids.length, numChunks: walk.numChunks, table: walk.table, complete: walk.complete };
+    return { numSeries: walk.ids.length, numChunks: walk.numChunks, table: walk.table, complete: walk.allParsed };
   } finally {
     await header.close();
   }
