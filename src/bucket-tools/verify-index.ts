@@ -3,9 +3,10 @@
  *
  * - Header, TOC CRC, symbol table CRC, postings offset table CRC and ascending offsets: by building the
  *   index-header (tsdb's buildIndexHeader + IndexHeader.open) into a scratch directory.
- * - Symbols strictly ascending (byte order, as Go sorts them), so symbol ordinals compare as strings do.
+ * - Symbols strictly ascending (byte order, as Go sorts them), so symbol ordinals compare as strings do;
+ *   the legacy label index sections' CRCs (verify-sections.ts).
  * - Every series entry, walked front to back through the series section: its CRC, labels (refs in range,
- *   names non-empty, sorted, unique), series sorted and unique, chunk metas ordered without overlap, inside the
+ *   names non-empty, sorted, unique), series sorted and unique, zero padding between entries, chunk metas ordered without overlap, inside the
  *   block's [minTime, maxTime) and pointing into an existing segment file.
  * - Every postings list: CRC, IDs ascending (tsdb's reader), each ID an existing series; the all-postings list
  *   equal to the series walked; and the lists together hold exactly one entry per label of every series.
@@ -16,6 +17,7 @@ import { ObjectNotFoundError, type Bucket } from '../objstore/index.js';
 import { BlockIndexReader, buildIndexHeader, IndexHeader, parseSeriesEntry, SERIES_ALIGNMENT, type BlockMeta, type PostingsRange } from '../tsdb/index.js';
 import { ChunkTable } from './chunk-table.js';
 import { be32, ObjectWindow, uvarintAt } from './object-window.js';
+import { checkLegacySections, checkSymbols, checkZeros } from './verify-sections.js';
 import type { BlockReport } from './report.js';
 
 const TOC_LEN = 52;
@@ -61,36 +63,15 @@ export async function verifyIndex(bucket: Bucket, id: string, meta: BlockMeta | 
     const [symbolsAt, seriesAt] = toc as [number, number];
     const numSymbols = await checkSymbols(win, symbolsAt, report);
     if (numSymbols === undefined) return undefined;
-    // The series section ends where the next section starts (label indices in Prometheus's layout).
-    const seriesEnd = Math.min(...toc.slice(2).filter((o) => o > seriesAt), size - TOC_LEN);
-    const walk = await walkSeries(win, seriesAt, seriesEnd, numSymbols, header, meta, segments, report);
+    // A section ends where the next one starts (the series section: at the label indices in Prometheus's layout).
+    const sectionEnd = (at: number): number => Math.min(...toc.filter((o) => o > at), size - TOC_LEN);
+    const walk = await walkSeries(win, seriesAt, sectionEnd(seriesAt), numSymbols, header, meta, segments, report);
+    await checkLegacySections(win, toc[2]!, sectionEnd(toc[2]!), toc[3]!, sectionEnd(toc[3]!), report);
     await checkPostings(bucket, id, header, size, walk, report);
     return { numSeries: walk.ids.length, numChunks: walk.numChunks, table: walk.table, complete: walk.allParsed };
   } finally {
     await header.close();
   }
-}
-
-/** Symbol count, or undefined (after a problem) when the table is not strictly ascending. Its CRC is checked already. */
-async function checkSymbols(win: ObjectWindow, at: number, report: BlockReport): Promise<number | undefined> {
-  const head = await win.view(at, 8);
-  const len = be32(head.b, head.pos);
-  const n = be32(head.b, head.pos + 4);
-  const v = await win.view(at, 4 + len);
-  const b = v.b;
-  let p = v.pos + 8;
-  let prev: Uint8Array | undefined;
-  for (let i = 0; i < n; i++) {
-    const l = uvarintAt(b, p, v.avail - (p - v.pos));
-    if (l === undefined) return void report.problem(`index: symbol ${i} has a malformed length`);
-    const s = b.subarray(p + l[1], p + l[1] + l[0]);
-    if (prev !== undefined && Buffer.compare(prev, s) >= 0) {
-      return void report.problem(`index: symbols not strictly ascending at symbol ${i} (${JSON.stringify(utf8(prev))} then ${JSON.stringify(utf8(s))})`);
-    }
-    prev = s;
-    p += l[1] + l[0];
-  }
-  return n;
 }
 
 interface SeriesWalk {
@@ -127,6 +108,7 @@ async function walkSeries(
     for (let i = 0; i < refs.length; i += 2) parts.push(`${sym(header, refs[i]!)}=${JSON.stringify(sym(header, refs[i + 1]!))}`);
     return `{${parts.join(', ')}}`;
   };
+  await checkZeros(win, from, Math.min(align(from), end), 'before the first series', report);
   for (let p = align(from); p < end; ) {
     const head = await win.view(p, 10);
     if (head.b[head.pos] === 0) {
@@ -149,6 +131,7 @@ async function walkSeries(
     }
     ids[n++] = id;
     const v = await win.view(p, total);
+    await checkZeros(win, p + total, Math.min(align(p + total), end), `after series ${id}`, report);
     p = align(p + total);
     let e;
     try {
@@ -319,4 +302,3 @@ function align(p: number): number {
   return Math.ceil(p / SERIES_ALIGNMENT) * SERIES_ALIGNMENT;
 }
 
-const utf8 = (b: Uint8Array): string => new TextDecoder().decode(b);
