@@ -11,6 +11,7 @@
  * - Every postings list: CRC, IDs ascending (tsdb's reader), each ID an existing series; the all-postings list
  *   equal to the series walked; and the lists together hold exactly one entry per label of every series.
  */
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageError } from '../model/index.js';
 import { ObjectNotFoundError, type Bucket } from '../objstore/index.js';
@@ -71,6 +72,7 @@ export async function verifyIndex(bucket: Bucket, id: string, meta: BlockMeta | 
     return { numSeries: walk.ids.length, numChunks: walk.numChunks, table: walk.table, complete: walk.allParsed };
   } finally {
     await header.close();
+    await rm(join(scratchDir, id), { recursive: true, force: true });
   }
 }
 
@@ -213,7 +215,15 @@ async function checkPostings(bucket: Bucket, id: string, header: IndexHeader, si
     }
     for (let b = 0; b < values.length; b += POSTINGS_BATCH) {
       const batch = values.slice(b, b + POSTINGS_BATCH);
-      const ranges = await header.postingsRanges(name, batch);
+      let ranges: (PostingsRange | undefined)[];
+      try {
+        ranges = await header.postingsRanges(name, batch);
+      } catch (err) {
+        if (!(err instanceof StorageError)) throw err;
+        report.problem(`index: postings offsets of ${name}: ${err.message}`);
+        listsOk = false;
+        continue;
+      }
       const lists = await fetchLists(reader, ranges, (i, msg) => {
         report.problem(`index: postings of ${name === '' ? 'all series' : `${name}=${JSON.stringify(batch[i])}`}: ${msg}`);
         listsOk = false;

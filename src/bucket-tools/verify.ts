@@ -13,7 +13,7 @@ import { segmentSizes, verifySegments, type ChunkFacts } from './verify-chunks.j
 import { verifyIndex } from './verify-index.js';
 
 export interface VerifyOptions {
-  /** Where index-headers are built while checking (one per block, left for the caller to remove). */
+  /** Where a block's index-header is built while it is checked (removed after each block). */
   scratchDir: string;
 }
 
