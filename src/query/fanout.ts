@@ -10,7 +10,7 @@
 import { setMaxListeners } from 'node:events';
 import { Labels, StorageError, throwIfAborted, type Matcher } from '../model/index.js';
 import type { LabelsResult, SelectHints, Series, SeriesSet } from '../storage/index.js';
-import { matchersToProto, millisToInt64, PartialResponseStrategy, type SeriesRequest } from '../storeapi/index.js';
+import { encodeSeriesRequest, matchersToProto, millisToInt64, PartialResponseStrategy, type SeriesRequest } from '../storeapi/index.js';
 import type { RequestStorage, RequestStorageOptions } from '../api/index.js';
 import { seriesSamples, type DedupAlgorithm } from './dedup/index.js';
 import { SampleBudget } from './sample-budget.js';
@@ -188,8 +188,10 @@ export function mergeStoreStreams(endpoints: readonly Endpoint[], req: Partial<S
   const outer = opts.signal;
   if (outer?.aborted) group.abort(outer.reason);
   else outer?.addEventListener('abort', () => group.abort(outer.reason), { once: true });
+  // One request for every store: serialised once here, not once per store by each call.
+  const encoded = encodeSeriesRequest(req);
   const sources = endpoints.map((e): SortedSource<StoreSeries> => {
-    const stream = new StoreStream((r, o) => e.store.series(r, o), req, {
+    const stream = new StoreStream((r, o) => e.store.series(r, o), encoded, {
       name: e.address,
       partialResponse: opts.partialResponse,
       responseTimeoutMs: opts.responseTimeoutMs,

@@ -114,10 +114,11 @@ function range(start: string, end: string): { mint: number; maxt: number } {
 function toProto(s: StoreSeries): ProtoSeries {
   return {
     labels: labelsToProto(s.labels),
+    // Times and hashes as they came (numbers, bigints): the Series encoder takes them without a decimal round trip.
     chunks: s.chunks.map((c) => ({
-      min_time: millisToInt64(c.minTime),
-      max_time: millisToInt64(c.maxTime),
-      raw: { type: ThanosChunkEncoding.XOR, data: c.data, hash: c.hash === undefined ? '0' : String(c.hash) },
+      min_time: c.minTime,
+      max_time: c.maxTime,
+      raw: { type: ThanosChunkEncoding.XOR, data: c.data, hash: c.hash ?? 0n },
     })),
   };
 }

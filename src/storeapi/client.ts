@@ -8,6 +8,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/proto-loader';
 import { throwIfAborted } from '../model/index.js';
+import type { EncodedSeriesRequest } from './encoded-request.js';
 import { CHANNEL_OPTIONS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_INFO_TIMEOUT_MS } from './options.js';
 import { grpcPackage } from './protos.js';
 import { callError } from './status.js';
@@ -142,9 +143,12 @@ export class StoreClient extends BaseClient {
     super(target, DEFAULT_CALL_TIMEOUT_MS, opts);
   }
 
-  /** The Series stream, frame by frame as they arrive (`series`, `batch`, `warning` or `hints`). */
-  series(req: Partial<SeriesRequest>, opts?: CallOptions): AsyncGenerator<SeriesResponse> {
-    return this.stream(this.#m.Series as MethodDefinition<SeriesRequest, SeriesResponse>, req, opts);
+  /**
+   * The Series stream, frame by frame as they arrive (`series`, `batch`, `warning` or `hints`; chunk times
+   * as numbers, hashes as bigints: series-decoder.ts). A fan-out passes the request pre-encoded.
+   */
+  series(req: Partial<SeriesRequest> | EncodedSeriesRequest, opts?: CallOptions): AsyncGenerator<SeriesResponse> {
+    return this.stream(this.#m.Series as MethodDefinition<SeriesRequest, SeriesResponse>, req as Partial<SeriesRequest>, opts);
   }
 
   labelNames(req: Partial<LabelNamesRequest>, opts?: CallOptions): Promise<LabelNamesResponse> {

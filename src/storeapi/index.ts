@@ -2,7 +2,9 @@
  * storeapi: the Thanos StoreAPI on the wire — our protos (protos/) loaded once, gRPC server and clients on
  * @grpc/grpc-js (message limits raised to 2 GiB − 1, keepalive 10 s/5 s, deadlines on every call),
  * conversions between proto messages and the model, and an in-memory StoreAPI over MemoryStorage.
- * Plain protobuf encode/decode (for remote read over HTTP and hints in `Any`) comes from the same protos.
+ * Plain protobuf encode/decode (for remote read over HTTP and hints in `Any`) comes from the same protos;
+ * Series frames, the bulk of the traffic, have a hand-written codec (chunk times as numbers, hashes as
+ * bigints, chunk bytes as views of the frame), and a fan-out can serialise its SeriesRequest once.
  *
  * It does not merge, deduplicate or discover stores (query/, discovery/), nor speak HTTP or snappy
  * (sidecar/). Frame layout and the empty-message presence rule: docs/format/storeapi.md.
@@ -16,6 +18,9 @@
 export { MAX_INT64, MIN_INT64, int64ToMillis, millisToInt64, bigintToInt64, type Int64 } from './int64.js';
 export { PROTOS_DIR, grpcPackage, protoRoot } from './protos.js';
 export { encodeMessage, decodeMessage, packAny, unpackAny } from './codec.js';
+export { encodeSeriesResponse } from './series-encoder.js';
+export { decodeSeriesResponse } from './series-decoder.js';
+export { EncodedSeriesRequest, encodeSeriesRequest } from './encoded-request.js';
 export * from './types.js';
 export {
   ReadResponseType,

@@ -21,6 +21,9 @@ import path from 'node:path';
 import protobuf from 'protobufjs';
 import * as protoLoader from '@grpc/proto-loader';
 import { encodeCanonical } from './canonical.js';
+import { EncodedSeriesRequest } from './encoded-request.js';
+import { decodeSeriesResponse } from './series-decoder.js';
+import { encodeSeriesResponse } from './series-encoder.js';
 
 /** The include root: protos/ at the package root (two levels up from src/storeapi and dist/storeapi). */
 export const PROTOS_DIR = fileURLToPath(new URL('../../protos/', import.meta.url));
@@ -77,6 +80,14 @@ export function grpcPackage(): protoLoader.PackageDefinition {
         m.responseSerialize = (v: object) => toBuffer(encodeCanonical(resType, v as Record<string, unknown>));
       }
     }
+    // Series frames are the bulk of all StoreAPI traffic: hand-written codec both ways (series-encoder.ts,
+    // series-decoder.ts), and requests a fan-out serialised once (encoded-request.ts).
+    const series = (def['thanos.Store'] as protoLoader.ServiceDefinition).Series;
+    const seriesRequest = r.lookupType('thanos.SeriesRequest');
+    series.requestSerialize = (v: object) =>
+      v instanceof EncodedSeriesRequest ? v.bytes : toBuffer(encodeCanonical(seriesRequest, v as Record<string, unknown>));
+    series.responseSerialize = encodeSeriesResponse as (v: object) => Buffer;
+    series.responseDeserialize = decodeSeriesResponse as (b: Buffer) => object;
     pkg = def;
   }
   return pkg;

@@ -4,6 +4,10 @@
  * null (decoded) or omitted (sent). Decoded messages always have every scalar and repeated field; when
  * sending, anything left out is encoded as its default, i.e. not at all.
  *
+ * Series frames are the exception, for speed (series-decoder.ts): decoded from gRPC, a chunk's min/max time
+ * are numbers and its hash a bigint; decoded by decodeMessage they are decimal strings. Read them through
+ * int64ToMillis (times) whatever they are. Senders may give any of the forms.
+ *
  * Frame layouts, encoding numbers and the empty-message presence rule: docs/format/storeapi.md.
  */
 import type { Int64 } from './int64.js';
@@ -49,13 +53,14 @@ export enum ThanosChunkEncoding {
 export interface ProtoChunk {
   type: ThanosChunkEncoding;
   data: Uint8Array;
-  /** xxhash64 of data as a decimal uint64; '0' = not computed. */
-  hash: Int64;
+  /** xxhash64 of data: a bigint (gRPC decode) or a decimal uint64 string; 0 = not computed. */
+  hash: Int64 | bigint;
 }
 
 export interface ProtoAggrChunk {
-  min_time: Int64;
-  max_time: Int64;
+  /** ms: a number (gRPC decode, exact up to 2^53, ±2^63 for the MaxInt64/MinInt64 sentinels) or a decimal string. */
+  min_time: Int64 | number;
+  max_time: Int64 | number;
   raw?: Sub<ProtoChunk>;
   count?: Sub<ProtoChunk>;
   sum?: Sub<ProtoChunk>;

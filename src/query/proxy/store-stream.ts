@@ -11,6 +11,7 @@ import {
   int64ToMillis,
   labelsFromProto,
   ThanosChunkEncoding,
+  type EncodedSeriesRequest,
   type ProtoSeries,
   type SeriesRequest,
   type SeriesResponse,
@@ -29,7 +30,8 @@ export interface StoreStreamOptions {
   onFatal?: (err: StorageError) => void;
 }
 
-export type SeriesCall = (req: Partial<SeriesRequest>, opts: { signal: AbortSignal }) => AsyncIterable<SeriesResponse>;
+/** A fan-out passes the request pre-encoded (encoded once for all its stores). */
+export type SeriesCall = (req: Partial<SeriesRequest> | EncodedSeriesRequest, opts: { signal: AbortSignal }) => AsyncIterable<SeriesResponse>;
 
 export class StoreStream implements SortedSource<StoreSeries> {
   readonly #frames: AsyncIterator<SeriesResponse>;
@@ -40,7 +42,7 @@ export class StoreStream implements SortedSource<StoreSeries> {
   #cur: StoreSeries | undefined;
   #done = false;
 
-  constructor(call: SeriesCall, req: Partial<SeriesRequest>, opts: StoreStreamOptions) {
+  constructor(call: SeriesCall, req: Partial<SeriesRequest> | EncodedSeriesRequest, opts: StoreStreamOptions) {
     this.#opts = opts;
     const outer = opts.signal;
     if (outer) {

@@ -1,0 +1,318 @@
+/**
+ * Hand-written encoder of thanos.SeriesResponse frames (`series`, `batch`, `warning`, `hints`): the hot
+ * path of every store, sidecar and querier answering Series. Byte for byte what canonical.ts + protobufjs
+ * write for the same object (proto3-canonical: default scalars left out, fields in number order, empty
+ * sub-messages kept), without canonical's copy of every message, protobufjs's per-field closures and its
+ * Long conversions. Layout: docs/format/storeapi.md.
+ *
+ * Two passes over the frame: the first measures every message and string and notes the lengths (pre-order)
+ * and each int64's words in scratch arrays; the second writes into one buffer of the exact size, reading
+ * those notes back in the same order. Nothing is allocated per field.
+ *
+ * Accepts what our types allow: int64s as decimal strings, numbers or bigints (numbers truncated and
+ * clamped as millisToInt64), enums as numbers or their names. Unknown properties are ignored. Deliberate
+ * differences from protobufjs, both on input it mis-encodes: an int64 given as −0 is left out (protobufjs
+ * writes a 0), and numbers past ±2^63 are clamped (protobufjs wraps 2^63 — MaxInt64 read as a number — to
+ * MinInt64).
+ */
+import { ThanosChunkEncoding, type ProtoAggrChunk, type ProtoAny, type ProtoChunk, type ProtoLabel, type ProtoSeries, type SeriesResponse } from './types.js';
+import { toWords, varint32Size, varint64Size, wordHi, wordLo } from './wire-int64.js';
+
+// Scratch notes of pass 1, consumed in order by pass 2. Grown, never shrunk (a frame's worth of numbers).
+let lens = new Int32Array(4096);
+let nLens = 0;
+let rLens = 0;
+let words = new Uint32Array(4096);
+let nWords = 0;
+let rWords = 0;
+
+function noteLen(n: number): void {
+  if (nLens === lens.length) {
+    const g = new Int32Array(lens.length * 2);
+    g.set(lens);
+    lens = g;
+  }
+  lens[nLens++] = n;
+}
+
+function noteWords(lo: number, hi: number): void {
+  if (nWords + 2 > words.length) {
+    const g = new Uint32Array(words.length * 2);
+    g.set(words);
+    words = g;
+  }
+  words[nWords++] = lo;
+  words[nWords++] = hi;
+}
+
+const CHUNK_ENCODINGS = ThanosChunkEncoding as unknown as Record<string, number>;
+
+/** Encodes one SeriesResponse frame into a new Buffer. Throws TypeError on a value our types do not allow. */
+export function encodeSeriesResponse(frame: SeriesResponse): Buffer {
+  nLens = rLens = nWords = rWords = 0;
+  const size = sizeFrame(frame as FrameFields);
+  const out = Buffer.allocUnsafe(size);
+  const end = writeFrame(out, 0, frame as FrameFields);
+  if (end !== size) throw new Error(`SeriesResponse encoder: wrote ${end} of ${size} bytes`); // a bug, not input
+  return out;
+}
+
+/** The frame with every member optional: callers may hand over objects with several (all are written). */
+interface FrameFields {
+  series?: ProtoSeries | null;
+  warning?: string | null;
+  hints?: ProtoAny | null;
+  batch?: { series?: ProtoSeries[] | null } | null;
+}
+
+// ---- pass 1: sizes -------------------------------------------------------------------------------------
+
+/** Size of a length-delimited field whose payload is `n` bytes, tag of one byte included. */
+function field(n: number): number {
+  return 1 + varint32Size(n) + n;
+}
+
+function sizeFrame(f: FrameFields): number {
+  let n = 0;
+  if (f.series != null) n += field(sizeSeries(f.series));
+  // Oneof members are written even when default: `warning: ''` is a (empty) warning frame.
+  if (f.warning != null) n += field(sizeString(f.warning));
+  if (f.hints != null) n += field(sizeAny(f.hints));
+  if (f.batch != null) {
+    const at = reserve();
+    let b = 0;
+    const list = repeated(f.batch.series, 'SeriesBatch.series');
+    for (let i = 0; i < list.length; i++) b += field(sizeSeries(list[i]));
+    n += field((lens[at] = b));
+  }
+  return n;
+}
+
+/** A slot for a message length known only after its children are measured (pre-order). */
+function reserve(): number {
+  noteLen(0);
+  return nLens - 1;
+}
+
+function sizeSeries(s: ProtoSeries): number {
+  obj(s, 'Series');
+  const at = reserve();
+  let n = 0;
+  const labels = repeated(s.labels, 'Series.labels');
+  for (let i = 0; i < labels.length; i++) n += field(sizeLabel(labels[i]));
+  const chunks = repeated(s.chunks, 'Series.chunks');
+  for (let i = 0; i < chunks.length; i++) n += field(sizeAggrChunk(chunks[i]));
+  return (lens[at] = n);
+}
+
+function sizeLabel(l: ProtoLabel): number {
+  obj(l, 'Label');
+  const at = reserve();
+  let n = 0;
+  if (l.name != null && l.name !== '') n += field(sizeString(l.name));
+  if (l.value != null && l.value !== '') n += field(sizeString(l.value));
+  return (lens[at] = n);
+}
+
+function sizeAggrChunk(c: ProtoAggrChunk): number {
+  obj(c, 'AggrChunk');
+  const at = reserve();
+  let n = 0;
+  n += sizeInt64(c.min_time, false);
+  n += sizeInt64(c.max_time, false);
+  if (c.raw != null) n += field(sizeChunk(c.raw));
+  if (c.count != null) n += field(sizeChunk(c.count));
+  if (c.sum != null) n += field(sizeChunk(c.sum));
+  if (c.min != null) n += field(sizeChunk(c.min));
+  if (c.max != null) n += field(sizeChunk(c.max));
+  if (c.counter != null) n += field(sizeChunk(c.counter));
+  return (lens[at] = n);
+}
+
+function sizeChunk(c: ProtoChunk): number {
+  obj(c, 'Chunk');
+  const at = reserve();
+  let n = 0;
+  const t = enumNumber(c.type);
+  noteLen(t);
+  if (t !== 0) n += 1 + (t < 0 ? 10 : varint32Size(t));
+  if (c.data != null && c.data.length > 0) n += field(bytes(c.data).length);
+  n += sizeInt64(c.hash, true);
+  return (lens[at] = n);
+}
+
+function sizeAny(a: ProtoAny): number {
+  obj(a, 'Any');
+  const at = reserve();
+  let n = 0;
+  if (a.type_url != null && a.type_url !== '') n += field(sizeString(a.type_url));
+  if (a.value != null && a.value.length > 0) n += field(bytes(a.value).length);
+  return (lens[at] = n);
+}
+
+/** Tag + varint of an int64/uint64 field, or 0 when it is the default; notes the words (or 0,0). */
+function sizeInt64(v: unknown, unsigned: boolean): number {
+  if (v == null || !toWords(v as string | number | bigint, unsigned)) {
+    noteWords(0, 0);
+    return 0;
+  }
+  noteWords(wordLo, wordHi);
+  return 1 + varint64Size(wordLo, wordHi);
+}
+
+/** UTF-8 length of a string, noted for pass 2; lone surrogates count as U+FFFD (3 bytes), as Buffer writes them. */
+function sizeString(s: string): number {
+  if (typeof s !== 'string') throw new TypeError(`string expected, got ${typeof s}`);
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if ((c & 0xfc00) === 0xd800 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a surrogate pair: 2 UTF-16 units, 4 bytes
+      i++;
+    } else n += 2;
+  }
+  noteLen(n);
+  return n;
+}
+
+function enumNumber(v: unknown): number {
+  if (v == null) return 0;
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v)) throw new TypeError(`Chunk.type: not an enum number: ${v}`);
+    return v | 0;
+  }
+  const n = typeof v === 'string' ? CHUNK_ENCODINGS[v] : undefined;
+  if (typeof n !== 'number') throw new TypeError(`Chunk.type: unknown enum value ${JSON.stringify(v)}`);
+  return n;
+}
+
+function obj(v: unknown, what: string): void {
+  if (typeof v !== 'object' || v === null) throw new TypeError(`thanos.${what}: object expected, got ${String(v)}`);
+}
+
+const NONE: never[] = [];
+
+function repeated<T>(v: T[] | null | undefined, what: string): T[] {
+  if (v == null) return NONE;
+  if (!Array.isArray(v)) throw new TypeError(`thanos.${what}: array expected`);
+  return v;
+}
+
+function bytes(v: unknown): Uint8Array {
+  if (!(v instanceof Uint8Array)) throw new TypeError(`bytes expected, got ${typeof v}`);
+  return v;
+}
+
+// ---- pass 2: bytes -------------------------------------------------------------------------------------
+
+function writeFrame(out: Buffer, p: number, f: FrameFields): number {
+  if (f.series != null) p = writeSeries(out, p, 0x0a, f.series);
+  if (f.warning != null) p = writeString(out, p, 0x12, f.warning);
+  if (f.hints != null) p = writeAny(out, p, 0x1a, f.hints);
+  if (f.batch != null) {
+    out[p++] = 0x22;
+    p = varint32(out, p, lens[rLens++]);
+    const list = repeated(f.batch.series, '');
+    for (let i = 0; i < list.length; i++) p = writeSeries(out, p, 0x0a, list[i]);
+  }
+  return p;
+}
+
+function writeSeries(out: Buffer, p: number, tag: number, s: ProtoSeries): number {
+  out[p++] = tag;
+  p = varint32(out, p, lens[rLens++]);
+  const labels = repeated(s.labels, '');
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    out[p++] = 0x0a;
+    p = varint32(out, p, lens[rLens++]);
+    if (l.name != null && l.name !== '') p = writeString(out, p, 0x0a, l.name);
+    if (l.value != null && l.value !== '') p = writeString(out, p, 0x12, l.value);
+  }
+  const chunks = repeated(s.chunks, '');
+  for (let i = 0; i < chunks.length; i++) p = writeAggrChunk(out, p, chunks[i]);
+  return p;
+}
+
+function writeAggrChunk(out: Buffer, p: number, c: ProtoAggrChunk): number {
+  out[p++] = 0x12;
+  p = varint32(out, p, lens[rLens++]);
+  p = writeInt64(out, p, 0x08);
+  p = writeInt64(out, p, 0x10);
+  if (c.raw != null) p = writeChunk(out, p, 0x1a, c.raw);
+  if (c.count != null) p = writeChunk(out, p, 0x22, c.count);
+  if (c.sum != null) p = writeChunk(out, p, 0x2a, c.sum);
+  if (c.min != null) p = writeChunk(out, p, 0x32, c.min);
+  if (c.max != null) p = writeChunk(out, p, 0x3a, c.max);
+  if (c.counter != null) p = writeChunk(out, p, 0x42, c.counter);
+  return p;
+}
+
+function writeChunk(out: Buffer, p: number, tag: number, c: ProtoChunk): number {
+  out[p++] = tag;
+  p = varint32(out, p, lens[rLens++]);
+  const t = lens[rLens++];
+  if (t !== 0) {
+    out[p++] = 0x08;
+    // A negative enum is an int32 sign-extended to 64 bits: 10 bytes.
+    p = t < 0 ? varint64(out, p, t >>> 0, 0xffffffff) : varint32(out, p, t);
+  }
+  if (c.data != null && c.data.length > 0) p = writeBytes(out, p, 0x12, c.data);
+  return writeInt64(out, p, 0x18);
+}
+
+function writeAny(out: Buffer, p: number, tag: number, a: ProtoAny): number {
+  out[p++] = tag;
+  p = varint32(out, p, lens[rLens++]);
+  if (a.type_url != null && a.type_url !== '') p = writeString(out, p, 0x0a, a.type_url);
+  if (a.value != null && a.value.length > 0) p = writeBytes(out, p, 0x12, a.value);
+  return p;
+}
+
+/** The next noted int64, if not default. */
+function writeInt64(out: Buffer, p: number, tag: number): number {
+  const lo = words[rWords++];
+  const hi = words[rWords++];
+  if (lo === 0 && hi === 0) return p;
+  out[p++] = tag;
+  return varint64(out, p, lo, hi);
+}
+
+function writeBytes(out: Buffer, p: number, tag: number, b: Uint8Array): number {
+  out[p++] = tag;
+  p = varint32(out, p, b.length);
+  out.set(b, p);
+  return p + b.length;
+}
+
+function writeString(out: Buffer, p: number, tag: number, s: string): number {
+  const n = lens[rLens++];
+  out[p++] = tag;
+  p = varint32(out, p, n);
+  if (n === s.length) {
+    // ASCII (UTF-8 length = UTF-16 length only then): a JS loop beats a call into C++ for short labels.
+    for (let i = 0; i < n; i++) out[p + i] = s.charCodeAt(i);
+  } else out.write(s, p, n, 'utf8');
+  return p + n;
+}
+
+function varint32(out: Buffer, p: number, v: number): number {
+  while (v > 0x7f) {
+    out[p++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  out[p++] = v;
+  return p;
+}
+
+function varint64(out: Buffer, p: number, lo: number, hi: number): number {
+  while (hi !== 0 || lo > 0x7f) {
+    out[p++] = (lo & 0x7f) | 0x80;
+    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+    hi >>>= 7;
+  }
+  out[p++] = lo;
+  return p;
+}

@@ -1,0 +1,287 @@
+// The hand-written SeriesResponse codec (series-encoder.ts, series-decoder.ts) against protobufjs, the
+// reference it replaces: random frames must encode to the same bytes as encodeMessage (canonical.ts +
+// protobufjs), and decode to the same values as decodeMessage — with times as numbers where protobufjs gives
+// decimal strings, and hashes as bigints. Unknown fields come from protobufjs itself, through extended copies
+// of the messages (EXTENDED below) that carry extra fields of every wire type at every level.
+import t from 'tap';
+import protobuf from 'protobufjs';
+import { StorageError } from '../../src/model/index.js';
+import {
+  decodeMessage,
+  decodeSeriesResponse,
+  encodeMessage,
+  encodeSeriesResponse,
+  int64ToMillis,
+  MAX_INT64,
+  MIN_INT64,
+  type SeriesResponse,
+} from '../../src/storeapi/index.js';
+import { randomFrame, Rng } from './random-frames.js';
+
+const hex = (u: Uint8Array): string => Buffer.from(u).toString('hex');
+const big = (_: string, v: unknown): unknown => (typeof v === 'bigint' ? `${v}n` : v);
+
+/** A decoded frame in one representation: times via int64ToMillis, hashes as bigint, bytes as hex. */
+function normal(f: any): unknown {
+  const chunk = (c: any) => (c == null ? null : { type: c.type, data: hex(c.data), hash: BigInt(c.hash) });
+  const series = (s: any) => ({
+    labels: s.labels.map((l: any) => [l.name, l.value]),
+    chunks: s.chunks.map((c: any) => ({
+      min: int64ToMillis(c.min_time),
+      max: int64ToMillis(c.max_time),
+      ...Object.fromEntries(['raw', 'count', 'sum', 'min', 'max', 'counter'].map((k) => [k, chunk(c[k])])),
+    })),
+  });
+  switch (f.result) {
+    case 'series':
+      return { series: series(f.series) };
+    case 'batch':
+      return { batch: f.batch.series.map(series) };
+    case 'warning':
+      return { warning: f.warning };
+    case 'hints':
+      return { hints: [f.hints.type_url, hex(f.hints.value)] };
+    default:
+      return { none: Object.keys(f) };
+  }
+}
+
+t.test('random frames: the fast encoder writes the bytes protobufjs writes, both decoders read them alike', async (t) => {
+  const rng = new Rng(1);
+  let checked = 0;
+  for (let i = 0; i < 3000; i++) {
+    const frame = randomFrame(rng);
+    const want = encodeMessage('thanos.SeriesResponse', frame);
+    const got = encodeSeriesResponse(frame);
+    if (hex(got) !== hex(want)) {
+      t.equal(hex(got), hex(want), `frame ${i}: ${JSON.stringify(frame, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))}`);
+      return;
+    }
+    const fast = normal(decodeSeriesResponse(got));
+    const ref = normal(decodeMessage('thanos.SeriesResponse', got));
+    if (JSON.stringify(fast, big) !== JSON.stringify(ref, big)) {
+      t.same(fast, ref, `frame ${i} decodes alike`);
+      return;
+    }
+    checked++;
+  }
+  t.equal(checked, 3000);
+});
+
+// Extended copies of the Series messages: the same fields plus unknown ones of each wire type (varint,
+// fixed64, length-delimited, fixed32, and a high field number), as a newer peer would send.
+const EXTENDED = protobuf.parse(`
+  syntax = "proto3";
+  package x;
+  message Extra { uint64 v = 20; fixed64 f64 = 21; bytes b = 22; fixed32 f32 = 23; int32 far = 100000; }
+  message Label { string name = 1; string value = 2; uint64 v = 20; fixed64 f64 = 21; bytes b = 22; fixed32 f32 = 23; int32 far = 100000; }
+  message Chunk { int32 type = 1; bytes data = 2; uint64 hash = 3; uint64 v = 20; fixed64 f64 = 21; bytes b = 22; fixed32 f32 = 23; int32 far = 100000; }
+  message AggrChunk { int64 min_time = 1; int64 max_time = 2; Chunk raw = 3; Chunk count = 4; Chunk sum = 5; Chunk min = 6; Chunk max = 7; Chunk counter = 8;
+                      uint64 v = 20; fixed64 f64 = 21; bytes b = 22; fixed32 f32 = 23; int32 far = 100000; }
+  message Series { repeated Label labels = 1; repeated AggrChunk chunks = 2; uint64 v = 20; fixed64 f64 = 21; bytes b = 22; fixed32 f32 = 23; Extra far = 100000; }
+  message SeriesBatch { repeated Series series = 1; uint64 v = 20; bytes b = 22; }
+  message Any { string type_url = 1; bytes value = 2; fixed32 f32 = 23; }
+  message SeriesResponse { oneof result { Series series = 1; string warning = 2; Any hints = 3; SeriesBatch batch = 4; }
+                           uint64 v = 20; fixed64 f64 = 21; bytes b = 22; fixed32 f32 = 23; Extra far = 100000; }
+`, { keepCase: true }).root;
+
+/** Sets random values on the extra fields (numbers ≥ 20) of `obj` and every message under it. */
+function withUnknown(rng: Rng, obj: Record<string, any>, type: protobuf.Type): void {
+  for (const f of type.fieldsArray) {
+    f.resolve();
+    const v = obj[f.name];
+    if (f.id < 20) {
+      if (f.resolvedType instanceof protobuf.Type && v != null) {
+        const child = f.resolvedType;
+        if (f.repeated) for (const x of v) withUnknown(rng, x, child);
+        else withUnknown(rng, v, child);
+      }
+      continue;
+    }
+    if (rng.int(2) === 0) continue;
+    if (f.type === 'uint64') obj[f.name] = rng.int(2) ? '18446744073709551615' : String(rng.int(1000));
+    else if (f.type === 'fixed64') obj[f.name] = '1234567890123';
+    else if (f.type === 'bytes') obj[f.name] = rng.bytes(rng.int(20));
+    else if (f.type === 'fixed32') obj[f.name] = rng.int(1 << 30);
+    else if (f.type === 'int32') obj[f.name] = -1 - rng.int(5); // a negative int32: a 10-byte varint
+    else obj[f.name] = { v: '7', b: rng.bytes(3) }; // an unknown sub-message
+  }
+}
+
+t.test('random frames with unknown fields at every level decode as without them', async (t) => {
+  const rng = new Rng(2);
+  const type = EXTENDED.lookupType('x.SeriesResponse');
+  for (let i = 0; i < 1500; i++) {
+    const frame = randomFrame(rng);
+    const plain = encodeSeriesResponse(frame);
+    // protobufjs's own reading of the frame (int64s as strings) is what its fromObject takes.
+    const extended = decodeMessage<Record<string, any>>('thanos.SeriesResponse', plain);
+    withUnknown(rng, extended, type);
+    const bytes = type.encode(type.fromObject(extended)).finish();
+    if (bytes.length === plain.length) continue; // nothing added
+    const want = JSON.stringify(normal(decodeSeriesResponse(plain)), big);
+    const fast = JSON.stringify(normal(decodeSeriesResponse(bytes)), big);
+    const ref = JSON.stringify(normal(decodeMessage('thanos.SeriesResponse', bytes)), big);
+    if (fast !== want || ref !== want) {
+      t.same({ fast, ref }, { fast: want, ref: want }, `frame ${i} (${hex(bytes)})`);
+      return;
+    }
+  }
+  t.pass('1500 frames');
+});
+
+// The hand-computed frame of wire.test.ts: series {__name__="up", job="api"}, one chunk [1000, 2000],
+// raw {XOR, data 00 01 ab, hash MaxUint64}.
+const SERIES_FRAME = Buffer.from(
+  '0a360a0e0a085f5f6e616d655f5f120275700a0a0a036a6f6212036170691218' + '08e80710d00f1a10120300 01ab18ffffffffffffffffff01'.replace(/ /g, ''),
+  'hex',
+);
+
+t.test('hand-computed frame: numbers, a uint64 hash above 2^53 exact, data a view of the frame', async (t) => {
+  const f = decodeSeriesResponse(SERIES_FRAME);
+  t.equal(f.result, 'series');
+  if (f.result !== 'series') return;
+  t.same(f.series.labels, [
+    { name: '__name__', value: 'up' },
+    { name: 'job', value: 'api' },
+  ]);
+  const c = f.series.chunks[0];
+  t.equal(c.min_time, 1000);
+  t.equal(c.max_time, 2000);
+  t.equal(c.raw?.hash, 18446744073709551615n, 'MaxUint64, not rounded to a double');
+  t.equal(hex(c.raw!.data), '0001ab');
+  t.equal(c.raw!.data.buffer, SERIES_FRAME.buffer, 'the chunk bytes are not copied');
+  t.equal(c.raw!.data.byteOffset, SERIES_FRAME.byteOffset + 42, 'at its offset in the frame');
+  t.equal(c.count, null, 'unset aggregates are null, as proto-loader gives them');
+  t.equal(hex(encodeSeriesResponse(f)), hex(SERIES_FRAME), 'and back to the same bytes');
+});
+
+t.test('int64 sentinels: MaxInt64/MinInt64 read as int64ToMillis reads them, and written back exactly', async (t) => {
+  const frame = { series: { labels: [], chunks: [{ min_time: MIN_INT64, max_time: MAX_INT64, raw: { type: 0, data: new Uint8Array(), hash: '1' } }] } };
+  const bytes = encodeSeriesResponse(frame);
+  t.equal(hex(bytes), hex(encodeMessage('thanos.SeriesResponse', frame)));
+  const back = decodeSeriesResponse(bytes) as Extract<SeriesResponse, { series: unknown }>;
+  const c = back.series.chunks[0];
+  t.equal(c.min_time, int64ToMillis(MIN_INT64));
+  t.equal(c.min_time, -(2 ** 63));
+  t.equal(c.max_time, int64ToMillis(MAX_INT64));
+  t.equal(c.max_time, 2 ** 63);
+  t.equal(hex(encodeSeriesResponse(back)), hex(bytes), 'the numbers ±2^63 go back out as the sentinels');
+  // Largest and smallest doubles short of ±2^63, and 2^53 + 2 (exact as a double, beyond safe integers).
+  for (const v of [2 ** 63 - 1024, -(2 ** 63) + 1024, 2 ** 53 + 2, -(2 ** 53) - 2, -1, 2 ** 32, -(2 ** 32)]) {
+    const f = { series: { labels: [], chunks: [{ min_time: v, max_time: BigInt(v).toString() }] } };
+    const b = encodeSeriesResponse(f);
+    t.equal(hex(b), hex(encodeMessage('thanos.SeriesResponse', { series: { labels: [], chunks: [{ min_time: BigInt(v).toString(), max_time: BigInt(v).toString() }] } })), `${v}`);
+    const d = decodeSeriesResponse(b) as Extract<SeriesResponse, { series: unknown }>;
+    t.equal(d.series.chunks[0].min_time, v, `${v} read back exactly`);
+  }
+});
+
+t.test('senders may give int64s as strings, numbers or bigints, enums by name; all encode alike', async (t) => {
+  const forms = [
+    { min_time: '1700000000000', max_time: '-5', raw: { type: 1, data: new Uint8Array([1]), hash: '12345678901234567890' } },
+    { min_time: 1700000000000, max_time: -5, raw: { type: 1, data: new Uint8Array([1]), hash: 12345678901234567890n } },
+    { min_time: 1700000000000n, max_time: -5n, raw: { type: 'HISTOGRAM', data: new Uint8Array([1]), hash: '12345678901234567890' } },
+  ];
+  const bytes = forms.map((c) => hex(encodeSeriesResponse({ series: { labels: [], chunks: [c as any] } })));
+  t.equal(bytes[1], bytes[0]);
+  t.equal(bytes[2], bytes[0]);
+  t.equal(bytes[0], hex(encodeMessage('thanos.SeriesResponse', { series: { labels: [], chunks: [forms[0]] } })));
+});
+
+t.test('empty sub-messages are written and read as present; absent ones stay absent', async (t) => {
+  // series {} → 0a 00; batch {} → 22 00; batch with one empty series → 22 02 0a 00; hints {} → 1a 00;
+  // warning '' (a oneof member, so written although default) → 12 00; a chunk with an empty raw → 12 02 1a 00.
+  const cases: [SeriesResponse, string][] = [
+    [{ series: { labels: [], chunks: [] } }, '0a00'],
+    [{ batch: { series: [] } }, '2200'],
+    [{ batch: { series: [{ labels: [], chunks: [] }] } }, '22020a00'],
+    [{ hints: { type_url: '', value: new Uint8Array() } }, '1a00'],
+    [{ warning: '' }, '1200'],
+    [{ series: { labels: [{ name: '', value: '' }], chunks: [{ min_time: 0, max_time: '0', raw: {} as any }] } }, '0a060a0012021a00'],
+  ];
+  for (const [frame, want] of cases) {
+    t.equal(hex(encodeSeriesResponse(frame)), want, JSON.stringify(frame));
+    t.equal(hex(encodeMessage('thanos.SeriesResponse', frame)), want, 'protobufjs agrees');
+    t.same(normal(decodeSeriesResponse(Buffer.from(want, 'hex'))), normal(decodeMessage('thanos.SeriesResponse', Buffer.from(want, 'hex'))));
+  }
+  const c = (decodeSeriesResponse(Buffer.from('0a060a0012021a00', 'hex')) as any).series.chunks[0];
+  t.same([c.raw.type, c.raw.data.length, c.raw.hash, c.sum], [0, 0, 0n, null], 'empty raw: defaults; unset sum: null');
+  t.same(decodeSeriesResponse(new Uint8Array()), {}, 'an empty frame has no member, as with proto-loader');
+});
+
+t.test('bad input to the encoder is a TypeError naming the problem', async (t) => {
+  const chunk = (c: object) => ({ series: { labels: [], chunks: [c as any] } });
+  t.throws(() => encodeSeriesResponse(chunk({ min_time: NaN })), TypeError);
+  t.throws(() => encodeSeriesResponse(chunk({ min_time: '1.5' })), { name: 'TypeError', message: /not an integer/ });
+  t.throws(() => encodeSeriesResponse(chunk({ min_time: 'x'.repeat(20) })), { name: 'TypeError', message: /not an integer/ });
+  t.throws(() => encodeSeriesResponse(chunk({ raw: { type: 'NOPE' } })), { name: 'TypeError', message: /unknown enum value "NOPE"/ });
+  t.throws(() => encodeSeriesResponse(chunk({ raw: { data: [1, 2] } })), { name: 'TypeError', message: /bytes expected/ });
+  t.throws(() => encodeSeriesResponse({ series: { labels: 'a', chunks: [] } as any }), { name: 'TypeError', message: /Series\.labels: array expected/ });
+  t.throws(() => encodeSeriesResponse({ series: { labels: [{ name: 1, value: 'a' }], chunks: [] } as any }), { name: 'TypeError', message: /string expected/ });
+  t.throws(() => encodeSeriesResponse({ batch: { series: [null] } } as any), { name: 'TypeError', message: /Series: object expected/ });
+  // And after a failed frame the next one is whole (no scratch state left behind).
+  t.equal(hex(encodeSeriesResponse({ warning: 'ok' })), '12026f6b');
+});
+
+t.test('non-ASCII strings: UTF-8 both ways, lone surrogates as U+FFFD', async (t) => {
+  const labels = [
+    { name: 'é', value: 'naïve ✓' },
+    { name: 'emoji', value: '😀 and 𝄞' },
+    { name: 'long', value: 'ü'.repeat(100) },
+  ];
+  const bytes = encodeSeriesResponse({ series: { labels, chunks: [] } });
+  t.equal(hex(bytes), hex(encodeMessage('thanos.SeriesResponse', { series: { labels, chunks: [] } })));
+  t.same((decodeSeriesResponse(bytes) as any).series.labels, labels);
+  const lone = encodeSeriesResponse({ warning: 'a\ud800b' });
+  t.equal(hex(lone), hex(Buffer.concat([Buffer.from([0x12, 5]), Buffer.from('a\ufffdb')])));
+  // Invalid UTF-8 on the wire reads as U+FFFD, as protobufjs (Node's decoder) reads it.
+  const bad = Buffer.from('1203ff6162', 'hex');
+  t.equal((decodeSeriesResponse(bad) as any).warning, (decodeMessage('thanos.SeriesResponse', bad) as any).warning);
+});
+
+t.test('malformed input: StorageError with the offset, never another error or a hang', async (t) => {
+  const cases: [string, RegExp][] = [
+    ['0a05', /length 5 runs past the end at offset 2/],
+    ['0f00', /wrong wire type 7|invalid wire type 7/], // series (1) with wire type 7
+    ['0800', /field 1 with wrong wire type 0/], // series as a varint: gogo refuses, so do we
+    ['0a020a05', /runs past the end/], // a label claiming more bytes than its series has
+    ['0a021001', /field 2 with wrong wire type 0/], // chunks (2) inside a series as a varint
+    ['0a04120208ff', /unexpected end of input|runs past/], // a varint cut by its message's end
+    ['28' + 'ff'.repeat(10) + '01', /varint longer than 10 bytes/],
+    ['0000', /field number 0/],
+    ['2d0102', /runs past the end/], // unknown fixed32 cut short
+  ];
+  for (const [h, re] of cases) t.throws(() => decodeSeriesResponse(Buffer.from(h, 'hex')), { name: 'StorageError', message: re }, h);
+  t.throws(() => decodeSeriesResponse(Buffer.from('0a05', 'hex')), { message: /^decode thanos\.SeriesResponse \(2 bytes\)/ });
+});
+
+t.test('truncated frames fail unless cut at a frame field boundary; garbage never crashes', async (t) => {
+  const rng = new Rng(3);
+  let failures = 0;
+  for (let i = 0; i < 300; i++) {
+    const bytes = encodeSeriesResponse(randomFrame(rng));
+    for (let n = 0; n < bytes.length; n++) {
+      const cut = bytes.subarray(0, n);
+      let fast: unknown;
+      try {
+        fast = normal(decodeSeriesResponse(cut));
+      } catch (err) {
+        if (!(err instanceof StorageError)) t.fail(`prefix ${hex(cut)} threw ${String(err)}`);
+        failures++;
+        continue;
+      }
+      // A prefix that decodes ends at a top-level field boundary, so it is a frame protobufjs reads alike.
+      t.same(fast, normal(decodeMessage('thanos.SeriesResponse', cut)), `prefix ${hex(cut)}`);
+    }
+  }
+  t.ok(failures > 1000, `${failures} truncations refused`);
+  for (let i = 0; i < 5000; i++) {
+    const buf = rng.bytes(1 + (i % 80));
+    try {
+      decodeSeriesResponse(buf);
+    } catch (err) {
+      if (!(err instanceof StorageError)) t.fail(`garbage ${hex(buf)} threw ${String(err)}`);
+    }
+  }
+});
