@@ -25,6 +25,8 @@
  *                                       process's CPU time (utime+stime from /proc, 10 ms ticks, summed
  *                                       over the runs): less sensitive to machine load than wall time
  *   store_peak_rss                      the store process's peak RSS (VmHWM) at the end, MB
+ *   store_idle_rss                      its RSS after the first sync, before any request (tsx's loader
+ *                                       included: ~30 MB more than the compiled dist/ build)
  *
  * Targets (issue 5): ≥ 1 M series/s label-only, ≥ 50 M samples/s streamed, RSS ≤ 300 MB with default caches.
  * STORE_BENCH_CPU_PROF=<dir> runs the child with --cpu-prof into <dir> (written when it exits on SIGTERM).
@@ -83,10 +85,12 @@ function ensureBlock(): string {
 
 interface Child {
   grpc: string;
+  http: string;
   proc: ChildProcess;
   /** utime + stime in seconds (10 ms resolution). */
   cpuSeconds(): number;
   peakRssMB(): number;
+  rssMB(): number;
 }
 
 async function startChildStore(bucket: string, dataDir: string): Promise<Child> {
@@ -114,6 +118,7 @@ async function startChildStore(bucket: string, dataDir: string): Promise<Child> 
   const pid = proc.pid!;
   return {
     grpc: `127.0.0.1:${grpcPort}`,
+    http: `127.0.0.1:${httpPort}`,
     proc,
     cpuSeconds() {
       // /proc/<pid>/stat: fields after the ")" of the command name; utime and stime are the 14th and 15th.
@@ -123,6 +128,10 @@ async function startChildStore(bucket: string, dataDir: string): Promise<Child> 
     },
     peakRssMB() {
       const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : NaN;
+    },
+    rssMB() {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
       return m ? Number(m[1]) / 1024 : NaN;
     },
   };
@@ -160,6 +169,7 @@ export async function run(): Promise<BenchResult[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'promfed-bench-store-data-'));
   const child = await startChildStore(bucket, dataDir);
   const client = new StoreClient(child.grpc, { timeoutMs: 300_000 });
+  const idleRss = child.rssMB();
   try {
     const kinds = [
       { key: 'series_1pct', m: [new Matcher(MatchType.EQ, '__name__', 'bench_metric_042')], skip: false, want: SERIES / 100 },
@@ -179,6 +189,7 @@ export async function run(): Promise<BenchResult[]> {
         const ms = performance.now() - t0;
         if (got.series !== k.want) throw new Error(`bench store: ${k.key} read ${got.series} series, want ${k.want}`);
         if (!k.skip && got.samples !== k.want * SAMPLES) throw new Error(`bench store: ${k.key} read ${got.samples} samples, want ${k.want * SAMPLES}`);
+        if (process.env.STORE_BENCH_DEBUG) console.error(`${k.key} run ${i}: ${ms.toFixed(0)} ms, store RSS ${child.rssMB().toFixed(0)} MB, peak ${child.peakRssMB().toFixed(0)} MB`);
         if (i === 0) continue; // warm-up: builds the index cache, JITs both sides
         wall.get(k.key)!.push(ms);
         cpu.set(k.key, cpu.get(k.key)! + child.cpuSeconds() - c0);
@@ -206,6 +217,13 @@ export async function run(): Promise<BenchResult[]> {
       }
     }
     out.push({ name: 'store_peak_rss', value: Math.round(child.peakRssMB()), unit: 'MB' });
+    out.push({ name: 'store_idle_rss', value: Math.round(idleRss), unit: 'MB' });
+    if (process.env.STORE_BENCH_DEBUG) {
+      // Where the memory is: V8 heap vs. buffers outside it, and the index cache's share.
+      const text = await (await fetch(`http://${child.http}/metrics`)).text();
+      const want = /^promfed_(nodejs_heap_size_(total|used)_bytes|nodejs_external_memory_bytes|process_resident_memory_bytes|store_index_cache_(bytes|items)|store_index_cache_(hits|requests)_total|store_bucket_bytes_fetched_total)/;
+      console.error(text.split('\n').filter((l) => want.test(l)).join('\n'));
+    }
     return out;
   } finally {
     client.close();

@@ -126,14 +126,10 @@ export class StoreBlock {
    */
   async readSeries(ids: Uint32Array, mint: number, maxt: number, signal?: AbortSignal): Promise<SeriesColumns> {
     const cache = this.deps.cache;
-    const raw = new Array<Uint8Array>(ids.length);
-    let missing: number[] | undefined;
-    for (let i = 0; i < ids.length; i++) {
-      const c = cache.getSeries(this.id, ids[i]!);
-      if (c === undefined) (missing ??= []).push(ids[i]!);
-      else raw[i] = c;
-    }
-    if (missing !== undefined) {
+    const raw = new Array<Uint8Array | undefined>(ids.length);
+    if (cache.getSeriesMany(this.id, ids, raw) > 0) {
+      const missing: number[] = [];
+      for (let i = 0; i < ids.length; i++) if (raw[i] === undefined) missing.push(ids[i]!);
       const fetched = await this.#index.seriesEntries(missing, signal);
       for (let i = 0, k = 0; i < ids.length; i++) {
         if (raw[i] !== undefined) continue;

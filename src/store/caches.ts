@@ -7,15 +7,25 @@ import { LRUCache } from 'lru-cache';
 import { QueryCanceledError } from '../model/index.js';
 
 export interface CacheEvents {
-  hit(kind: 'postings' | 'series'): void;
-  miss(kind: 'postings' | 'series'): void;
+  /** `n` lookups (default 1) hit / missed: batch lookups report once, not once per series. */
+  hit(kind: 'postings' | 'series', n?: number): void;
+  miss(kind: 'postings' | 'series', n?: number): void;
 }
 
 /** Per-entry bookkeeping cost beyond the payload: key string, LRU node, typed-array header. */
 const ENTRY_OVERHEAD = 96;
 
+/**
+ * Series entries are keyed by a number, block number × 2^32 + series ID, not a string: a Series call looks
+ * up every one of its series, and building and hashing a 40-character key each time cost more than the
+ * lookup. Postings keep string keys (name and value are strings anyway); the two kinds cannot collide.
+ */
+const TWO_32 = 4294967296;
+
 export class IndexCache {
-  readonly #lru: LRUCache<string, Uint32Array | Uint8Array> | undefined;
+  readonly #lru: LRUCache<string | number, Uint32Array | Uint8Array> | undefined;
+  readonly #blockNums = new Map<string, number>();
+  #nextBlockNum = 0;
 
   /** maxBytes 0 disables caching. */
   constructor(
@@ -24,9 +34,9 @@ export class IndexCache {
   ) {
     this.#lru =
       maxBytes > 0
-        ? new LRUCache<string, Uint32Array | Uint8Array>({
+        ? new LRUCache<string | number, Uint32Array | Uint8Array>({
             maxSize: maxBytes,
-            sizeCalculation: (v, k) => v.byteLength + k.length * 2 + ENTRY_OVERHEAD,
+            sizeCalculation: (v, k) => v.byteLength + keyBytes(k) + ENTRY_OVERHEAD,
           })
         : undefined;
   }
@@ -52,19 +62,43 @@ export class IndexCache {
   }
 
   getSeries(block: string, id: number): Uint8Array | undefined {
-    const v = this.#lru?.get(`S:${block}:${id}`) as Uint8Array | undefined;
+    const v = this.#lru?.get(this.#seriesKey(block, id)) as Uint8Array | undefined;
     if (v === undefined) this.events?.miss('series');
     else this.events?.hit('series');
     return v;
   }
 
-  setSeries(block: string, id: number, entry: Uint8Array): void {
-    this.#set(`S:${block}:${id}`, entry);
+  /** Looks up every ID: out[i] is its entry or undefined. Returns the number of misses. */
+  getSeriesMany(block: string, ids: ArrayLike<number>, out: (Uint8Array | undefined)[]): number {
+    const base = this.#blockNum(block) * TWO_32;
+    let misses = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const v = this.#lru?.get(base + ids[i]!) as Uint8Array | undefined;
+      out[i] = v;
+      if (v === undefined) misses++;
+    }
+    if (misses > 0) this.events?.miss('series', misses);
+    if (misses < ids.length) this.events?.hit('series', ids.length - misses);
+    return misses;
   }
 
-  #set(key: string, v: Uint32Array | Uint8Array): void {
+  setSeries(block: string, id: number, entry: Uint8Array): void {
+    this.#set(this.#seriesKey(block, id), entry);
+  }
+
+  #seriesKey(block: string, id: number): number {
+    return this.#blockNum(block) * TWO_32 + id;
+  }
+
+  #blockNum(block: string): number {
+    let n = this.#blockNums.get(block);
+    if (n === undefined) this.#blockNums.set(block, (n = this.#nextBlockNum++));
+    return n;
+  }
+
+  #set(key: string | number, v: Uint32Array | Uint8Array): void {
     // An item larger than the whole budget would evict everything and still not fit: lru-cache refuses it.
-    if (this.#lru === undefined || v.byteLength + key.length * 2 + ENTRY_OVERHEAD > this.maxBytes) return;
+    if (this.#lru === undefined || v.byteLength + keyBytes(key) + ENTRY_OVERHEAD > this.maxBytes) return;
     this.#lru.set(key, v);
   }
 
@@ -72,9 +106,17 @@ export class IndexCache {
   dropBlock(block: string): void {
     if (this.#lru === undefined) return;
     const p = `P:${block}:`;
-    const s = `S:${block}:`;
-    for (const k of [...this.#lru.keys()]) if (k.startsWith(p) || k.startsWith(s)) this.#lru.delete(k);
+    const n = this.#blockNums.get(block);
+    for (const k of [...this.#lru.keys()]) {
+      if (typeof k === 'number' ? Math.floor(k / TWO_32) === n : k.startsWith(p)) this.#lru.delete(k);
+    }
+    // Numbers are not reused: a block dropped and loaded again gets a fresh one.
+    this.#blockNums.delete(block);
   }
+}
+
+function keyBytes(k: string | number): number {
+  return typeof k === 'number' ? 8 : k.length * 2;
 }
 
 /** Thanos hashes name:value with blake2b to bound key length for memcached; an in-process map needs no hash. */

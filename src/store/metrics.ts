@@ -44,11 +44,11 @@ export class StoreMetrics {
 
   cacheEvents(): CacheEvents {
     return {
-      hit: (kind) => {
-        this.cacheRequests.inc({ item_type: kind });
-        this.cacheHits.inc({ item_type: kind });
+      hit: (kind, n = 1) => {
+        this.cacheRequests.inc({ item_type: kind }, n);
+        this.cacheHits.inc({ item_type: kind }, n);
       },
-      miss: (kind) => this.cacheRequests.inc({ item_type: kind }),
+      miss: (kind, n = 1) => this.cacheRequests.inc({ item_type: kind }, n),
     };
   }
 }

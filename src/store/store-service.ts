@@ -45,6 +45,8 @@ import { selectBlockLabels } from './select.js';
 /** Series whose chunks are fetched together: one round of GETs per block per batch. */
 const CHUNK_BATCH_SERIES = 1024;
 const CHUNK_BATCH_CHUNKS = 8192;
+/** Segment-file bytes one batch's chunks may span per block (merge.ts says why). */
+const CHUNK_BATCH_SPAN = 8 * 2 ** 20;
 
 export interface StoreServiceOptions {
   blocks: BlockSet;
@@ -139,7 +141,7 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
 
         for (;;) {
           throwIfAborted(ctx.signal, 'Series');
-          const batch = await merger.next(CHUNK_BATCH_SERIES, CHUNK_BATCH_CHUNKS);
+          const batch = await merger.next(CHUNK_BATCH_SERIES, CHUNK_BATCH_CHUNKS, req.skip_chunks ? Infinity : CHUNK_BATCH_SPAN);
           if (batch === undefined) break;
           const lease = { bytes: 0 };
           try {
