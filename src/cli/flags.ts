@@ -78,9 +78,14 @@ export function objstoreFlags(cmd: Command): Command {
 }
 
 /** The bucket objstoreFlags describe; a missing or unusable config is a UsageError (exit code 2). */
-export async function bucketFromObjstoreFlags(o: Record<string, unknown>): Promise<Bucket> {
+export function bucketFromObjstoreFlags(o: Record<string, unknown>): Promise<Bucket> {
+  return bucketFromObjstoreConfig({ config: o['objstore.config'] as string | undefined, configFile: o['objstore.configFile'] as string | undefined });
+}
+
+/** The bucket of an inline or file objstore config; an unusable one is a UsageError (exit code 2). */
+export async function bucketFromObjstoreConfig(source: { config?: string; configFile?: string }): Promise<Bucket> {
   try {
-    return createBucket(await loadObjstoreConfig({ config: o['objstore.config'] as string | undefined, configFile: o['objstore.configFile'] as string | undefined }));
+    return createBucket(await loadObjstoreConfig(source));
   } catch (err) {
     if (err instanceof ObjstoreConfigError) throw new UsageError(err.message, { cause: err });
     throw err;

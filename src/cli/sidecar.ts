@@ -7,11 +7,9 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { PrometheusHttp, PrometheusMetadata, createSidecarHttp, sidecarMetrics, sidecarStoreApi } from '../sidecar/index.js';
 import { startGrpcServer } from '../storeapi/index.js';
-import { createBucket, loadObjstoreConfig, ObjstoreConfigError, type Bucket } from '../objstore/index.js';
 import { startShipper } from '../sidecar/shipper/index.js';
 import { runActors, type Actor } from './actors.js';
-import { UsageError } from './usage-error.js';
-import { grpcFlags, httpFlags, logFlags, parseDurationFlag, splitHostPort, type LogLevel } from './flags.js';
+import { bucketFromObjstoreConfig, grpcFlags, httpFlags, logFlags, parseDurationFlag, splitHostPort, type LogLevel } from './flags.js';
 
 export interface SidecarConfig {
   prometheusUrl: string;
@@ -138,15 +136,7 @@ export async function startSidecar(config: SidecarConfig): Promise<RunningSideca
 
   // Object storage first: a bad config is a usage error (exit 2) before anything listens.
   const shipping = config.objstoreConfig !== undefined || config.objstoreConfigFile !== undefined;
-  let bucket: Bucket | undefined;
-  if (shipping) {
-    try {
-      bucket = createBucket(await loadObjstoreConfig({ config: config.objstoreConfig, configFile: config.objstoreConfigFile }));
-    } catch (err) {
-      if (err instanceof ObjstoreConfigError) throw new UsageError(err.message);
-      throw err;
-    }
-  }
+  const bucket = shipping ? await bucketFromObjstoreConfig({ config: config.objstoreConfig, configFile: config.objstoreConfigFile }) : undefined;
 
   const prometheus = new PrometheusHttp(config.prometheusUrl, { timeoutMs: config.prometheusTimeoutMs });
   const app = createSidecarHttp({ ready: () => metadata.ready, registry, logger: config.log ? { level: config.logLevel } : false });
