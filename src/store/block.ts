@@ -127,14 +127,17 @@ export class StoreBlock {
   async readSeries(ids: Uint32Array, mint: number, maxt: number, signal?: AbortSignal): Promise<SeriesColumns> {
     const cache = this.deps.cache;
     const raw = new Array<Uint8Array | undefined>(ids.length);
+    // Entries from the cache had their CRC checked when they were fetched; fresh ones are checked now.
+    let fresh: Uint8Array | undefined;
     if (cache.getSeriesMany(this.id, ids, raw) > 0) {
+      fresh = new Uint8Array(ids.length);
       const missing: number[] = [];
       for (let i = 0; i < ids.length; i++) if (raw[i] === undefined) missing.push(ids[i]!);
       const fetched = await this.#index.seriesEntries(missing, signal);
       for (let i = 0, k = 0; i < ids.length; i++) {
         if (raw[i] !== undefined) continue;
         raw[i] = fetched[k++]!;
-        cache.setSeries(this.id, ids[i]!, raw[i]!);
+        fresh[i] = 1;
       }
     }
     // Sized from the last batch so a steady stream of batches does not regrow its arrays.
@@ -142,7 +145,12 @@ export class StoreBlock {
     const what = `${this.id}/index: series`;
     let i = 0;
     try {
-      for (; i < ids.length; i++) if (cols.append(raw[i]!, 0, mint, maxt, what) === 0) cols.dropLast();
+      for (; i < ids.length; i++) {
+        const check = fresh !== undefined && fresh[i] === 1;
+        if (cols.append(raw[i]!, 0, mint, maxt, what, check) === 0) cols.dropLast();
+        // Cached only once checked: a corrupt entry must not skip its CRC check next time.
+        if (check) cache.setSeries(this.id, ids[i]!, raw[i]!);
+      }
     } catch (err) {
       if (!(err instanceof CorruptBlockError)) throw err;
       throw new CorruptBlockError(err.message.replace(what, `${what} ${ids[i]}`), { cause: err });

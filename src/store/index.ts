@@ -19,4 +19,4 @@ export { StoreMetrics } from './metrics.js';
 export { parseRelabelConfig, relabel, type RelabelRule } from './relabel.js';
 export { parseBase2Bytes, parseTimeOrDuration, resolveTime, MIN_TIME_DEFAULT, MAX_TIME_DEFAULT, type TimeSpec } from './units.js';
 export { createStoreHttp, type StoreHttpDeps } from './http.js';
-export { postingsForMatchers, setRegexValues, union, intersect, subtract } from './postings.js';
+export { postingsForMatchers, setRegexValues, literalPrefix, filterValues, union, intersect, subtract } from './postings.js';

@@ -90,7 +90,7 @@ export class Decoder {
   uvarintStr(): string {
     const n = this.uvarint();
     this.#need(n);
-    const s = utf8.decode(this.b.subarray(this.pos, this.pos + n));
+    const s = decodeUtf8(this.b, this.pos, this.pos + n);
     this.pos += n;
     return s;
   }
@@ -111,6 +111,21 @@ export class Decoder {
 }
 
 const utf8 = new TextDecoder('utf-8');
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, from: number, to: number): string }).latin1Slice;
+
+/**
+ * b[from, to) as UTF-8. Label names and values are short and nearly always ASCII, where TextDecoder's
+ * per-call cost dominates (a symbol table or postings offset table decodes 10^5 of them): those take
+ * Node's latin1 slice, which for bytes < 0x80 is the same string.
+ */
+export function decodeUtf8(b: Uint8Array, from: number, to: number): string {
+  if (to - from <= 64) {
+    let i = from;
+    while (i < to && b[i]! < 0x80) i++;
+    if (i === to) return latin1Slice.call(b, from, to);
+  }
+  return utf8.decode(b.subarray(from, to));
+}
 
 /** Reads the big-endian uint32 at `p` (callers have checked bounds). */
 export function be32At(b: Uint8Array, p: number): number {

@@ -110,14 +110,6 @@ export function forEachPostingsOffset(
   return n;
 }
 
-/** Decodes one postings offset entry at d.pos (no CRC: callers read slices of a table already checked). */
-export function readPostingsOffsetEntry(d: Decoder): { name: string; value: string; offset: number } {
-  if (d.uvarint() !== 2) d.fail('postings offset entry without exactly 2 strings');
-  const name = d.uvarintStr();
-  const value = d.uvarintStr();
-  return { name, value, offset: d.uvarint() };
-}
-
 /** A postings list (`len | #entries | id… | CRC`) at b[0] → its series IDs, ascending. */
 export function parsePostingsList(b: Uint8Array, what: string): Uint32Array {
   const d = sectionDecoder(b, what);

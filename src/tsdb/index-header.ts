@@ -31,7 +31,6 @@ import {
   parseIndexHeader,
   parseSymbols,
   parseToc,
-  readPostingsOffsetEntry,
 } from './index-format.js';
 
 export const INDEX_HEADER_MAGIC = 0xbaaad792;
@@ -165,7 +164,7 @@ export class IndexHeader {
     const s = this.#names.get(name);
     if (s === undefined) return [];
     const out: string[] = [];
-    await this.#scan(s, s.filePos[0]!, s.end, (e) => out.push(e.value));
+    await this.#scan(s.filePos[0]!, s.end, (value) => out.push(value));
     return out;
   }
 
@@ -192,15 +191,17 @@ export class IndexHeader {
       const upper = j === last ? undefined : s.values[j + 1]!;
       const wanted = new Map<string, number>();
       for (; i < values.length && (upper === undefined ? values[i] === v : compareStrings(values[i]!, upper) < 0); i++) wanted.set(values[i]!, i);
-      let prev: { value: string; offset: number } | undefined;
+      let prevValue: string | undefined;
+      let prevOffset = 0;
       const close = (nextOffset: number): void => {
-        if (prev === undefined) return;
-        const k = wanted.get(prev.value);
-        if (k !== undefined) out[k] = { start: prev.offset, end: nextOffset };
+        if (prevValue === undefined) return;
+        const k = wanted.get(prevValue);
+        if (k !== undefined) out[k] = { start: prevOffset, end: nextOffset };
       };
-      await this.#scan(s, s.filePos[j]!, stretchEnd, (e) => {
-        close(e.offset);
-        prev = e;
+      await this.#scan(s.filePos[j]!, stretchEnd, (value, offset) => {
+        close(offset);
+        prevValue = value;
+        prevOffset = offset;
       });
       close(boundary);
     }
@@ -210,11 +211,16 @@ export class IndexHeader {
     return out;
   }
 
-  async #scan(s: NameSamples, from: number, to: number, fn: (e: { value: string; offset: number }) => void): Promise<void> {
+  /** Entries of one name's stretch of the table: the name is known, so it is skipped, not decoded. */
+  async #scan(from: number, to: number, fn: (value: string, offset: number) => void): Promise<void> {
     const b = await readAt(this.#fh, from, to - from);
     const d = new Decoder(b, `${this.#what}: postings offset table`);
-    while (d.remaining > 0) fn(readPostingsOffsetEntry(d));
-    void s;
+    while (d.remaining > 0) {
+      if (d.uvarint() !== 2) d.fail('postings offset entry without exactly 2 strings');
+      d.skip(d.uvarint());
+      const value = d.uvarintStr();
+      fn(value, d.uvarint());
+    }
   }
 
   async close(): Promise<void> {

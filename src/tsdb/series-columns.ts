@@ -49,9 +49,10 @@ export class SeriesColumns {
 
   /**
    * Decodes the whole entry at b[pos] (`b` must hold all of it) as a new row, keeping only chunks that
-   * overlap [mint, maxt]. Returns the row's number of chunks kept.
+   * overlap [mint, maxt]. Returns the row's number of chunks kept. `crc` false skips the CRC check, for
+   * bytes already checked once (an index cache hit).
    */
-  append(b: Uint8Array, pos: number, mint: number, maxt: number, what: string): number {
+  append(b: Uint8Array, pos: number, mint: number, maxt: number, what: string, crc = true): number {
     // Entry length and CRC.
     let p = pos;
     let len = 0;
@@ -65,7 +66,7 @@ export class SeriesColumns {
     }
     const end = p + len;
     if (end + 4 > b.length) throw new CorruptBlockError(`${what}: entry of ${len} bytes runs past the ${b.length - pos} bytes read`);
-    checkCrc(b, p, end, what);
+    if (crc) checkCrc(b, p, end, what);
     const r = this.rows;
     if (r + 2 > this.labelStart.length) {
       this.labelStart = grow32(this.labelStart, r + 2);
