@@ -16,7 +16,7 @@
  * MinInt64).
  */
 import { ThanosChunkEncoding, type ProtoAggrChunk, type ProtoAny, type ProtoChunk, type ProtoLabel, type ProtoSeries, type SeriesResponse } from './types.js';
-import { toWords, varint32Size, varint64Size, wordHi, wordLo } from './wire-int64.js';
+import { toWords, varint32Size, varint64Size, WORDS } from './wire-int64.js';
 
 // Scratch notes of pass 1, consumed in order by pass 2. Grown, never shrunk (a frame's worth of numbers).
 let lens = new Int32Array(4096);
@@ -156,8 +156,10 @@ function sizeInt64(v: unknown, unsigned: boolean): number {
     noteWords(0, 0);
     return 0;
   }
-  noteWords(wordLo, wordHi);
-  return 1 + varint64Size(wordLo, wordHi);
+  const lo = WORDS[0];
+  const hi = WORDS[1];
+  noteWords(lo, hi);
+  return 1 + varint64Size(lo, hi);
 }
 
 /** UTF-8 length of a string, noted for pass 2; lone surrogates count as U+FFFD (3 bytes), as Buffer writes them. */

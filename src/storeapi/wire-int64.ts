@@ -11,16 +11,19 @@
  *   uint64 → bigint  through an 8-byte DataView (one allocation, not four bigint operations).
  */
 
-/** The words of the last `toWords` call (module-level: encoding is synchronous and never re-entered). */
-export let wordLo = 0;
-export let wordHi = 0;
+/**
+ * The words of the last `toWords` call, [lo, hi] (a shared scratch: encoding is synchronous and never
+ * re-entered). A typed array rather than two exported `let`s, which importers would read through a cell.
+ */
+export const WORDS = new Uint32Array(2);
 
 const TWO_32 = 4294967296;
 const TWO_63 = 9223372036854775808;
 const TWO_64 = 18446744073709551616;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /**
- * Sets wordLo/wordHi to the 64-bit two's complement of an int64/uint64 field value, as our types allow it:
+ * Sets WORDS to the 64-bit two's complement of an int64/uint64 field value, as our types allow it:
  * a decimal string (protobufjs decoding, hand-built messages), a number, or a bigint. Returns false for the
  * proto3 default 0, which is not written. Numbers are truncated toward zero and clamped to the int64 range
  * (uint64 for `unsigned`), as millisToInt64 does, so 2^63 (MaxInt64 read as a number) goes back out as
@@ -47,51 +50,55 @@ export function toWords(v: string | number | bigint, unsigned: boolean): boolean
 }
 
 function numberWords(v: number, unsigned: boolean): boolean {
-  if (v >= 0 && v < TWO_32 && v === (v >>> 0)) {
-    // The common small case (and every int32) without divisions.
-    wordLo = v;
-    wordHi = 0;
-    return v !== 0;
+  if (v > 0 && v <= MAX_SAFE && Math.floor(v) === v) {
+    // Every real timestamp: ToUint32 is exact modulo 2^32 for any integral double, and v − lo divides exactly.
+    const lo = v >>> 0;
+    WORDS[0] = lo;
+    WORDS[1] = (v - lo) / TWO_32;
+    return true;
   }
   if (Number.isNaN(v)) throw new TypeError('NaN is not an integer');
   v = Math.trunc(v);
   if (v === 0) {
-    wordLo = wordHi = 0;
-    return false;
+    WORDS[0] = WORDS[1] = 0;
+    return false; // also −0: proto3's default, not written (protobufjs would write a 0)
   }
   if (v > 0) {
     if (unsigned ? v >= TWO_64 : v >= TWO_63) {
-      wordLo = 0xffffffff;
-      wordHi = unsigned ? 0xffffffff : 0x7fffffff;
+      WORDS[0] = 0xffffffff;
+      WORDS[1] = unsigned ? 0xffffffff : 0x7fffffff;
       return true;
     }
-    wordLo = v % TWO_32;
-    wordHi = Math.floor(v / TWO_32);
+    WORDS[0] = v % TWO_32;
+    WORDS[1] = Math.floor(v / TWO_32);
     return true;
   }
   if (v <= -TWO_63) {
-    wordLo = 0;
-    wordHi = 0x80000000;
+    WORDS[0] = 0;
+    WORDS[1] = 0x80000000;
     return true;
   }
   // Two's complement of |v|: invert both words and add one, carrying from lo into hi.
   const a = -v;
   const lo = (~(a % TWO_32) + 1) >>> 0;
-  wordHi = (~Math.floor(a / TWO_32) + (lo === 0 ? 1 : 0)) >>> 0;
-  wordLo = lo;
+  WORDS[1] = (~Math.floor(a / TWO_32) + (lo === 0 ? 1 : 0)) >>> 0;
+  WORDS[0] = lo;
   return true;
 }
 
 function bigintWords(v: bigint): boolean {
   if (v === 0n) {
-    wordLo = wordHi = 0;
+    WORDS[0] = WORDS[1] = 0;
     return false;
   }
-  view.setBigUint64(0, BigInt.asUintN(64, v), true);
-  wordLo = view.getUint32(0, true);
-  wordHi = view.getUint32(4, true);
+  // A hash is already a uint64: skip asUintN's allocation then. setBigUint64 wraps the rest modulo 2^64.
+  view.setBigUint64(0, v > 0n && v <= MAX_U64 ? v : BigInt.asUintN(64, v), true);
+  WORDS[0] = view.getUint32(0, true);
+  WORDS[1] = view.getUint32(4, true);
   return true;
 }
+
+const MAX_U64 = 0xffffffffffffffffn;
 
 const view = new DataView(new ArrayBuffer(8));
 
