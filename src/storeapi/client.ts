@@ -42,12 +42,12 @@ class BaseClient {
   readonly target: string;
   readonly #client: grpc.Client;
   readonly #timeoutMs: number;
-  readonly #metadata: Record<string, string>;
+  readonly #metadata: [string, string][];
 
   constructor(target: string, defaultTimeoutMs: number, opts: ClientOptions) {
     this.target = target;
     this.#timeoutMs = opts.timeoutMs ?? defaultTimeoutMs;
-    this.#metadata = opts.metadata ?? {};
+    this.#metadata = Object.entries(opts.metadata ?? {});
     this.#client = new grpc.Client(target, grpc.credentials.createInsecure(), {
       ...CHANNEL_OPTIONS,
       ...(opts.channel !== undefined ? { channelOverride: opts.channel } : {}),
@@ -67,9 +67,10 @@ class BaseClient {
     return { deadline: Date.now() + (opts?.timeoutMs ?? this.#timeoutMs) };
   }
 
+  /** A fresh Metadata per call: grpc-js adds its own headers to the one it is given. */
   #meta(): grpc.Metadata {
     const md = new grpc.Metadata();
-    for (const [k, v] of Object.entries(this.#metadata)) md.set(k, v);
+    for (let i = 0; i < this.#metadata.length; i++) md.set(this.#metadata[i][0], this.#metadata[i][1]);
     return md;
   }
 
@@ -78,25 +79,28 @@ class BaseClient {
     const signal = opts?.signal;
     throwIfAborted(signal, name);
     return new Promise<Res>((resolve, reject) => {
-      const call = this.#client.makeUnaryRequest<Req, Res>(
-        method.path,
-        method.requestSerialize as (r: Req) => Buffer,
-        method.responseDeserialize,
-        req as Req,
-        this.#meta(),
-        this.#callOptions(opts),
-        (err, res) => {
-          signal?.removeEventListener('abort', onAbort);
-          if (err) {
-            try {
-              throwIfAborted(signal, name);
-            } catch (aborted) {
-              reject(aborted);
-              return;
-            }
-            reject(callError(name, this.target, err));
-          } else resolve(res as Res);
-        },
+      const onDone = (err: grpc.ServiceError | null, res?: Res): void => {
+        signal?.removeEventListener('abort', onAbort);
+        if (err) {
+          try {
+            throwIfAborted(signal, name);
+          } catch (aborted) {
+            reject(aborted);
+            return;
+          }
+          reject(callError(name, this.target, err));
+        } else resolve(res as Res);
+      };
+      const call = withoutCallerStack(() =>
+        this.#client.makeUnaryRequest<Req, Res>(
+          method.path,
+          method.requestSerialize as (r: Req) => Buffer,
+          method.responseDeserialize,
+          req as Req,
+          this.#meta(),
+          this.#callOptions(opts),
+          onDone,
+        ),
       );
       const onAbort = (): void => call.cancel();
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -107,13 +111,15 @@ class BaseClient {
     const name = method.path.slice(1);
     const signal = opts?.signal;
     throwIfAborted(signal, name);
-    const call = this.#client.makeServerStreamRequest<Req, Frame>(
-      method.path,
-      method.requestSerialize as (r: Req) => Buffer,
-      method.responseDeserialize,
-      req as Req,
-      this.#meta(),
-      this.#callOptions(opts),
+    const call = withoutCallerStack(() =>
+      this.#client.makeServerStreamRequest<Req, Frame>(
+        method.path,
+        method.requestSerialize as (r: Req) => Buffer,
+        method.responseDeserialize,
+        req as Req,
+        this.#meta(),
+        this.#callOptions(opts),
+      ),
     );
     const onAbort = (): void => call.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -126,6 +132,22 @@ class BaseClient {
       signal?.removeEventListener('abort', onAbort);
       call.cancel(); // a no-op after the status arrived; frees the stream when the consumer stopped early
     }
+  }
+}
+
+/**
+ * Starts a grpc-js call without the caller stack trace grpc-js captures for every call (`new Error()` in
+ * makeUnaryRequest/makeServerStreamRequest, ~5 µs: a tenth of a 100-store fan-out's per-call cost). It only
+ * decorates grpc-js's own error stacks, and we report failures as StoreApiCallError from the status instead.
+ * Synchronous, so the global limit is back before any other code runs.
+ */
+function withoutCallerStack<T>(start: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return start();
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 

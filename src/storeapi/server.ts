@@ -123,10 +123,18 @@ function context(live: Set<AbortController>, call: grpc.ServerUnaryCall<unknown,
 } {
   const ac = new AbortController();
   live.add(ac);
-  call.on('cancelled', () => ac.abort(new QueryCanceledError(call.getPath())));
+  let finished = false;
+  // grpc-js emits 'cancelled' at the end of every call, after the status went out too (its tidy-up), so only
+  // a call still running was really cancelled; the error (and its stack trace) is made only then.
+  call.on('cancelled', () => {
+    if (!finished) ac.abort(new QueryCanceledError(call.getPath()));
+  });
   return {
     ctx: { signal: ac.signal, metadata: call.metadata, peer: call.getPeer() },
-    done: () => live.delete(ac),
+    done: () => {
+      finished = true;
+      live.delete(ac);
+    },
   };
 }
 
