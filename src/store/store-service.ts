@@ -272,16 +272,18 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
         if (got !== undefined) {
           for (let k = 0; k < n; k++) {
             const data = got.data[b.at + k]!;
+            // Times as numbers and the hash as a bigint: the Series encoder takes them as they are
+            // (decimal strings would be formatted here only to be parsed back there).
             chunks.push({
-              min_time: millisToInt64(cols.chunkMint[k0 + k]!),
-              max_time: millisToInt64(cols.chunkMaxt[k0 + k]!),
-              raw: { type: thanosEncodingFromProm(got.encodings[b.at + k]!), data, hash: h64(data).toString() },
+              min_time: cols.chunkMint[k0 + k]!,
+              max_time: cols.chunkMaxt[k0 + k]!,
+              raw: { type: thanosEncodingFromProm(got.encodings[b.at + k]!), data, hash: h64(data) },
             });
           }
         }
         b.at += n;
       }
-      if (to - from > 1) chunks.sort((a, b) => Number(a.min_time) - Number(b.min_time));
+      if (to - from > 1) chunks.sort((a, b) => (a.min_time as number) - (b.min_time as number));
       out[s] = chunks;
     }
     return out;
