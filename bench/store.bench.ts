@@ -29,7 +29,10 @@
  *                                       included: ~30 MB more than the compiled dist/ build)
  *
  * Targets (issue 5): ≥ 1 M series/s label-only, ≥ 50 M samples/s streamed, RSS ≤ 300 MB with default caches.
- * STORE_BENCH_CPU_PROF=<dir> runs the child with --cpu-prof into <dir> (written when it exits on SIGTERM).
+ * STORE_BENCH_CPU_PROF=<dir> runs the child with --cpu-prof into <dir> (written when it exits on SIGTERM);
+ * STORE_BENCH_ONLY=<kind,…> runs only those kinds (series_1pct, …, labels_only, postings_regex);
+ * STORE_BENCH_RUNS=<n> timed reads per kind (default 7); STORE_BENCH_DEBUG=1 prints RSS per read and heap
+ * and index-cache metrics at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -171,13 +174,16 @@ export async function run(): Promise<BenchResult[]> {
   const client = new StoreClient(child.grpc, { timeoutMs: 300_000 });
   const idleRss = child.rssMB();
   try {
-    const kinds = [
+    const kinds: { key: string; m: Matcher[]; skip: boolean; want: number }[] = [
       { key: 'series_1pct', m: [new Matcher(MatchType.EQ, '__name__', 'bench_metric_042')], skip: false, want: SERIES / 100 },
       { key: 'series_10pct', m: [new Matcher(MatchType.EQ, 'zone', 'zone-3')], skip: false, want: SERIES / 10 },
       { key: 'series_100pct', m: [new Matcher(MatchType.EQ, 'job', 'node')], skip: false, want: SERIES },
       { key: 'labels_only', m: [new Matcher(MatchType.EQ, 'job', 'node')], skip: true, want: SERIES },
       { key: 'postings_regex', m: [new Matcher(MatchType.RE, 'pod', 'pod-1.*5')], skip: true, want: 1000 },
     ];
+    // STORE_BENCH_ONLY=labels_only,series_100pct: only those kinds (for profiling one path).
+    const only = process.env.STORE_BENCH_ONLY?.split(',');
+    if (only !== undefined) kinds.splice(0, kinds.length, ...kinds.filter((k) => only.includes(k.key)));
     const wall = new Map<string, number[]>(kinds.map((k) => [k.key, []]));
     const cpu = new Map<string, number>(kinds.map((k) => [k.key, 0]));
     const reads = new Map<string, Read>();

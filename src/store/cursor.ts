@@ -19,6 +19,7 @@
  * refuse such external labels).
  */
 import type { Matcher } from '../model/index.js';
+import type { ProtoLabel } from '../storeapi/index.js';
 import type { SeriesColumns } from '../tsdb/index.js';
 import { SERIES_BATCH, type StoreBlock } from './block.js';
 import { postingsForMatchers } from './postings.js';
@@ -35,12 +36,18 @@ export function compareFlat(a: readonly string[], b: readonly string[]): number 
 }
 
 export class BlockSeriesCursor {
-  /** Ready series: final labels, and where their chunk metas are (columns and row). */
-  labels: string[][] = [];
+  /**
+   * Ready series: where their entries are (columns and row) and their final labels, which are built only
+   * when needed (labelsAt: comparisons in a merge, sorting a run) — a single-block request writes proto
+   * labels straight from the symbols (protoLabels) and never builds them.
+   */
+  labels: (string[] | undefined)[] = [];
   cols: SeriesColumns[] = [];
   rows: number[] = [];
   /** Next ready series to take. */
   pos = 0;
+  /** Whether two of this cursor's series can have equal final labels (an external label overrides one). */
+  readonly mayRepeat: boolean;
 
   #ids: Uint32Array | undefined;
   #next = 0;
@@ -51,7 +58,7 @@ export class BlockSeriesCursor {
   /** Start (in the ready arrays) of the last run: series whose own labels have its first's as a prefix. */
   #runStart = 0;
   /** The last run of the previous batch, held back since the next batch may extend it. */
-  #carry: { labels: string[][]; cols: SeriesColumns[]; rows: number[] } | undefined;
+  #carry: { labels: (string[] | undefined)[]; cols: SeriesColumns[]; rows: number[] } | undefined;
 
   constructor(
     readonly block: StoreBlock,
@@ -70,6 +77,54 @@ export class BlockSeriesCursor {
     });
     this.#insert = ins;
     this.#overrides = overrides;
+    this.mayRepeat = overrides;
+  }
+
+  /** Final labels of ready series i (flat, sorted by name), built once. */
+  labelsAt(i: number): string[] {
+    return (this.labels[i] ??= this.#build(this.cols[i]!, this.rows[i]!));
+  }
+
+  /** Final labels of a row as proto labels, without the flat array in between. */
+  protoLabels(cols: SeriesColumns, row: number): ProtoLabel[] {
+    const header = this.block.header;
+    const ins = this.#insert;
+    const refs = cols.labelRefs;
+    const from = cols.labelStart[row]!;
+    const to = cols.labelStart[row + 1]!;
+    const out = new Array<ProtoLabel>((to - from + ins.length) >> 1);
+    let w = 0;
+    let j = 0;
+    for (let i = from; i < to; i += 2) {
+      const name = header.symbol(refs[i]!);
+      for (; j < ins.length && ins[j]! < name; j += 2) out[w++] = { name: ins[j]!, value: ins[j + 1]! };
+      out[w++] = { name, value: header.symbol(refs[i + 1]!) };
+    }
+    for (; j < ins.length; j += 2) out[w++] = { name: ins[j]!, value: ins[j + 1]! };
+    return out;
+  }
+
+  /** Own pairs and inserted pairs merged by name: one array, no sort, strings shared with the symbol table. */
+  #build(cols: SeriesColumns, row: number): string[] {
+    const header = this.block.header;
+    const ins = this.#insert;
+    const refs = cols.labelRefs;
+    const from = cols.labelStart[row]!;
+    const to = cols.labelStart[row + 1]!;
+    const flat = new Array<string>(to - from + ins.length);
+    let w = 0;
+    let j = 0;
+    for (let i = from; i < to; i += 2) {
+      const name = header.symbol(refs[i]!);
+      for (; j < ins.length && ins[j]! < name; j += 2) {
+        flat[w++] = ins[j]!;
+        flat[w++] = ins[j + 1]!;
+      }
+      flat[w++] = name;
+      flat[w++] = header.symbol(refs[i + 1]!);
+    }
+    while (j < ins.length) flat[w++] = ins[j++]!;
+    return flat;
   }
 
   /** Whether ready series remain; loads the next batch when the current one is used up. */
@@ -99,29 +154,10 @@ export class BlockSeriesCursor {
     const batch = ids.subarray(this.#next, Math.min(ids.length, this.#next + SERIES_BATCH));
     this.#next += batch.length;
     const cols = await this.block.readSeries(batch, this.mint, this.maxt, this.signal);
-    const header = this.block.header;
     const ins = this.#insert;
-    const refs = cols.labelRefs;
     for (let r = 0; r < cols.rows; r++) {
-      const from = cols.labelStart[r]!;
-      const to = cols.labelStart[r + 1]!;
-      // Own pairs and inserted pairs merged by name: one array, no sort, strings shared with the symbol table.
-      const flat = new Array<string>(to - from + ins.length);
-      let w = 0;
-      let j = 0;
-      for (let i = from; i < to; i += 2) {
-        const name = header.symbol(refs[i]!);
-        while (j < ins.length && ins[j]! < name) {
-          flat[w++] = ins[j]!;
-          flat[w++] = ins[j + 1]!;
-          j += 2;
-        }
-        flat[w++] = name;
-        flat[w++] = header.symbol(refs[i + 1]!);
-      }
-      while (j < ins.length) flat[w++] = ins[j++]!;
-      if (ins.length === 0) this.#push(flat, cols, r);
-      else this.#addToRuns(flat, cols, r);
+      if (ins.length === 0) this.#push(undefined, cols, r);
+      else this.#addToRuns(cols, r);
     }
     if (ins.length === 0) return true;
     if (this.#next >= ids.length) this.#closeRun();
@@ -133,16 +169,16 @@ export class BlockSeriesCursor {
     return true;
   }
 
-  #push(labels: string[], cols: SeriesColumns, row: number): void {
+  #push(labels: string[] | undefined, cols: SeriesColumns, row: number): void {
     this.labels.push(labels);
     this.cols.push(cols);
     this.rows.push(row);
   }
 
-  #addToRuns(labels: string[], cols: SeriesColumns, row: number): void {
+  #addToRuns(cols: SeriesColumns, row: number): void {
     const k = this.#runStart;
     if (k < this.labels.length && !ownPrefix(this.cols[k]!, this.rows[k]!, cols, row)) this.#closeRun();
-    this.#push(labels, cols, row);
+    this.#push(undefined, cols, row);
   }
 
   /** Sorts the last run by final labels (it is usually one series long) and starts a new one after it. */
@@ -150,8 +186,8 @@ export class BlockSeriesCursor {
     const k = this.#runStart;
     const n = this.labels.length - k;
     if (n > 1) {
-      const order = Array.from({ length: n }, (_, i) => k + i).sort((a, b) => compareFlat(this.labels[a]!, this.labels[b]!) || a - b);
-      const labels = order.map((i) => this.labels[i]!);
+      const order = Array.from({ length: n }, (_, i) => k + i).sort((a, b) => compareFlat(this.labelsAt(a), this.labelsAt(b)) || a - b);
+      const labels = order.map((i) => this.labelsAt(i));
       const cols = order.map((i) => this.cols[i]!);
       const rows = order.map((i) => this.rows[i]!);
       for (let i = 0; i < n; i++) {

@@ -13,9 +13,14 @@ import type { SeriesColumns } from '../tsdb/index.js';
 import type { StoreBlock } from './block.js';
 import { compareFlat, type BlockSeriesCursor } from './cursor.js';
 
-/** Merged series of one batch; part p of series s is at partStart[s] ≤ p < partStart[s + 1]. */
+/**
+ * Merged series of one batch; part p of series s is at partStart[s] ≤ p < partStart[s + 1]. Labels are
+ * undefined where no comparison needed them (one block): `source[s].protoLabels(…)` of the first part
+ * builds them then.
+ */
 export interface MergedBatch {
-  labels: string[][];
+  labels: (string[] | undefined)[];
+  source: BlockSeriesCursor[];
   partStart: number[];
   partBlock: StoreBlock[];
   partCols: SeriesColumns[];
@@ -41,7 +46,7 @@ export class SeriesMerger {
   /** The next batch, or undefined when every block is exhausted. */
   async next(maxSeries: number, maxChunks: number, maxSpan = Infinity): Promise<MergedBatch | undefined> {
     if (this.#done) return undefined;
-    const out: MergedBatch = { labels: [], partStart: [0], partBlock: [], partCols: [], partRow: [], chunks: 0 };
+    const out: MergedBatch = { labels: [], source: [], partStart: [0], partBlock: [], partCols: [], partRow: [], chunks: 0 };
     let last: string[] | undefined;
     // First chunk ref per block in this batch; refs grow with series order in blocks written by Prometheus
     // and by us, so the distance to the latest ref approximates the bytes the GETs will span.
@@ -55,16 +60,20 @@ export class SeriesMerger {
         break;
       }
       let best = 0;
+      // One block whose series all differ: no comparisons, so no label arrays at all. Once this batch has
+      // compared, keep comparing: the last series may have come from a block that just ran out, and the
+      // remaining block's head may equal it.
+      const compare = live.length > 1 || live[0]!.mayRepeat || last !== undefined;
       if (live.length > 1) {
         for (let i = 1; i < live.length; i++) {
           const c = live[i]!;
           const b = live[best]!;
-          if (compareFlat(c.labels[c.pos]!, b.labels[b.pos]!) < 0) best = i; // ties: the earlier block first
+          if (compareFlat(c.labelsAt(c.pos), b.labelsAt(b.pos)) < 0) best = i; // ties: the earlier block first
         }
       }
       const c = live[best]!;
-      const labels = c.labels[c.pos]!;
-      const same = last !== undefined && compareFlat(last, labels) === 0;
+      const labels = compare ? c.labelsAt(c.pos) : undefined;
+      const same = last !== undefined && labels !== undefined && compareFlat(last, labels) === 0;
       if (!same) {
         if (out.labels.length >= maxSeries || out.chunks >= maxChunks || span > maxSpan) break;
         if (this.limit > 0 && this.#emitted >= this.limit) {
@@ -73,6 +82,7 @@ export class SeriesMerger {
         }
         if (out.labels.length > 0) out.partStart.push(out.partBlock.length);
         out.labels.push(labels);
+        out.source.push(c);
         this.#emitted++;
         last = labels;
       }

@@ -18,7 +18,7 @@ export async function selectBlockLabels(
   const c = new BlockSeriesCursor(block, matchers, mint, maxt, [], signal);
   const out: string[][] = [];
   while (await c.more()) {
-    for (; c.pos < c.labels.length; c.pos++) out.push(c.labels[c.pos]!);
+    for (; c.pos < c.labels.length; c.pos++) out.push(c.labelsAt(c.pos));
   }
   return out;
 }

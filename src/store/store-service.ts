@@ -152,7 +152,10 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
                 out = chunks[i]!;
                 if (out.length === 0) continue; // every chunk came from a block that failed
               }
-              const series: ProtoSeries = { labels: flatToProto(batch.labels[i]!), chunks: out };
+              const flat = batch.labels[i];
+              const p = batch.partStart[i]!;
+              const labels = flat !== undefined ? flatToProto(flat) : batch.source[i]!.protoLabels(batch.partCols[p]!, batch.partRow[p]!);
+              const series: ProtoSeries = { labels, chunks: out };
               if (batchSize <= 1) await send({ series });
               else {
                 frame.push(series);

@@ -77,3 +77,25 @@ t.test('an external label overriding an own label: equal series merge, order by 
   // {a=1,k=a} and {a=2,k=a} both become {a=e,k=a}: one series holding both blocks' chunks (6 samples).
   t.same(got.series.map((g) => g.chunks), [1, 2, 1]);
 });
+
+t.test('a block that runs out mid-merge: the equal head of the other block joins the last series', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'promfed-store-order-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const ext = { thanos: { labels: { c: '1' } } };
+  // Block 1 ends with {a="2"}; block 2 starts with it: one series with a chunk from each block.
+  writeBlock(join(dir, 'bucket'), [series({ a: '1' }, 1), series({ a: '2' }, 2)], ext);
+  const later = (labels: Record<string, string>, v: number): WriterSeries => ({ ...series(labels, v), timestamps: ts.map((x) => x + 3_600_000) });
+  writeBlock(join(dir, 'bucket'), [later({ a: '2' }, 2), later({ a: '3' }, 3)], ext);
+  const s = await startTestStore(join(dir, 'bucket'), join(dir, 'data'));
+  t.teardown(s.stop);
+  t.equal(s.store.blocks.blocks().length, 2);
+  const got = await seriesOf(s.client, { min_time: '0', max_time: MAX_INT64, matchers: matchersToProto([new Matcher(MatchType.RE, 'a', '.+')]) });
+  t.same(
+    got.series.map((g) => [g.labels.a, g.chunks, g.ts.length]),
+    [
+      ['1', 1, 3],
+      ['2', 2, 6],
+      ['3', 1, 3],
+    ],
+  );
+});
