@@ -3,7 +3,8 @@
 // with a `grpc` port, probes, the replica label, the objstore Secret) point at things that exist.
 import t from 'tap';
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -228,11 +229,20 @@ t.test('implemented components start with the manifest args, and serve the probe
       t.comment(`${p.component}: not implemented yet`);
       continue;
     }
-    // Same args, but on loopback ports chosen by the kernel (tests never listen on fixed ports).
+    // Same args, but on loopback ports chosen by the kernel (tests never listen on fixed ports), with the pod's
+    // paths moved into a temp dir and the GCS bucket swapped for a local directory (no GCS here).
+    const scratch = mkdtempSync(join(tmpdir(), `promfed-deploy-${p.component}-`));
+    t.teardown(() => rmSync(scratch, { recursive: true, force: true }));
+    const objstore = join(scratch, 'objstore.yml');
+    writeFileSync(objstore, `type: FILESYSTEM\nconfig:\n  directory: ${join(scratch, 'bucket')}\n`);
+    const local = (flag: string, v: string): string => {
+      if (/^--(http|grpc)-address$/.test(flag)) return '127.0.0.1:0';
+      if (flag === '--objstore.config-file') return objstore;
+      if (flag === '--data-dir' || flag === '--tsdb.path') return join(scratch, flag.slice(2));
+      return v;
+    };
     const args = [p.component];
-    for (const [flag, values] of p.flags) {
-      for (const v of values) args.push(/^--(http|grpc)-address$/.test(flag) ? `${flag}=127.0.0.1:0` : v === '' ? flag : `${flag}=${v}`);
-    }
+    for (const [flag, values] of p.flags) for (const v of values) args.push(v === '' ? flag : `${flag}=${local(flag, v)}`);
     const child = spawn(process.execPath, ['--import=tsx', main, ...args]);
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     t.teardown(() => child.kill('SIGKILL'));
