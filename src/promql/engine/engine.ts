@@ -95,6 +95,9 @@ export function newEngine(options: EngineOptions, deps: EngineDeps): Engine {
     } finally {
       clearTimeout(timer);
       qopts.signal?.removeEventListener('abort', onAbort);
+      // Results are materialised by now; whatever the query left unread (a store stream after an error such as
+      // too many samples) is cancelled here rather than at its own deadline.
+      if (!ac.signal.aborted) ac.abort(new QueryCanceledError('query finished'));
     }
   }
 
