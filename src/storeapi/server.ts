@@ -129,6 +129,8 @@ function context(live: Set<AbortController>, call: grpc.ServerUnaryCall<unknown,
   call.on('cancelled', () => {
     if (!finished) ac.abort(new QueryCanceledError(call.getPath()));
   });
+  // A client that gave up before the handler started: that 'cancelled' has been and gone.
+  if (call.cancelled) ac.abort(new QueryCanceledError(call.getPath()));
   return {
     ctx: { signal: ac.signal, metadata: call.metadata, peer: call.getPeer() },
     done: () => {
