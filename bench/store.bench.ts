@@ -31,6 +31,7 @@
  * Targets (issue 5): ≥ 1 M series/s label-only, ≥ 50 M samples/s streamed, RSS ≤ 300 MB with default caches.
  * STORE_BENCH_CPU_PROF=<dir> runs the child with --cpu-prof into <dir> (written when it exits on SIGTERM);
  * STORE_BENCH_ONLY=<kind,…> runs only those kinds (series_1pct, …, labels_only, postings_regex);
+ * STORE_BENCH_DIST=1 runs the compiled dist/cli/main.js (after `npm run build`) instead of tsx;
  * STORE_BENCH_RUNS=<n> timed reads per kind (default 7); STORE_BENCH_DEBUG=1 prints RSS per read and heap
  * and index-cache metrics at the end.
  */
@@ -53,6 +54,8 @@ const SAMPLES = 480; // 2 h at 15 s
 const SHAPES = 240; // distinct sample series reused round-robin: realistic chunk bytes without 770 MB of arrays
 const RUNS = Number(process.env.STORE_BENCH_RUNS ?? 7);
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+// STORE_BENCH_DIST=1: run the compiled store (`npm run build` first), as deployed: no tsx loader in its RSS.
+const DIST_MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const FS = (dir: string): string => `type: FILESYSTEM\nconfig:\n  directory: ${dir}\n`;
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
@@ -101,8 +104,7 @@ async function startChildStore(bucket: string, dataDir: string): Promise<Child> 
   const prof = process.env.STORE_BENCH_CPU_PROF;
   const args = [
     ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
-    '--import=tsx',
-    MAIN,
+    ...(process.env.STORE_BENCH_DIST ? [DIST_MAIN] : ['--import=tsx', MAIN]),
     'store',
     `--objstore.config=${FS(bucket)}`,
     `--data-dir=${dataDir}`,
