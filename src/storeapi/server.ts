@@ -132,7 +132,14 @@ function context(live: Set<AbortController>, call: grpc.ServerUnaryCall<unknown,
   // A client that gave up before the handler started: that 'cancelled' has been and gone.
   if (call.cancelled) ac.abort(new QueryCanceledError(call.getPath()));
   return {
-    ctx: { signal: ac.signal, metadata: call.metadata, peer: call.getPeer() },
+    ctx: {
+      signal: ac.signal,
+      metadata: call.metadata,
+      // Formatted only for the handlers that ask (logs): most calls never do.
+      get peer() {
+        return call.getPeer();
+      },
+    },
     done: () => {
       finished = true;
       live.delete(ac);
