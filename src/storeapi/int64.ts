@@ -3,10 +3,13 @@
  *
  * Decoded messages carry every int64/uint64 as a decimal string (proto-loader `longs: String`), so the
  * exact wire value is never lost: Thanos uses MaxInt64 / MinInt64 as "no bound" (a sidecar's max_time),
- * and chunk hashes are full uint64s. JS numbers hold integers exactly only up to 2^53, so:
+ * and chunk hashes are full uint64s. The exception is Series frames over gRPC (series-decoder.ts): there
+ * chunk times arrive already as the numbers this function would make, and hashes as bigints. JS numbers
+ * hold integers exactly only up to 2^53, so:
  *
  *   wire → model  `int64ToMillis`: Number(s). Exact for |v| ≤ 2^53 (every real timestamp, ±285k years);
- *                 MaxInt64 becomes 2^63 and MinInt64 becomes −2^63, which still compare correctly.
+ *                 MaxInt64 becomes 2^63 and MinInt64 becomes −2^63, which still compare correctly. A number
+ *                 passes through unchanged.
  *   model → wire  `millisToInt64`: truncates and clamps to [MinInt64, MaxInt64]; ±Infinity map to the bounds.
  *
  * Hence wire → model → wire is exact for every safe integer and for both sentinels (2^63 clamps back to

@@ -8,7 +8,8 @@
  *
  * Options and why:
  *   keepCase   field names as in the .proto (`min_time`, Thanos's capitalised `ComponentType`).
- *   longs      String: exact int64/uint64 (MaxInt64 sentinels, uint64 hashes); int64.ts converts.
+ *   longs      String: exact int64/uint64 (MaxInt64 sentinels, uint64 hashes); int64.ts converts. Series
+ *              frames have their own codec (below): numbers for times, bigints for hashes.
  *   enums      Number: the wire numbers, which our TS enums mirror (LabelMatcher.Type = model MatchType).
  *   defaults   true: absent scalars read as their proto3 default and absent repeated fields as [], so
  *              callers need no `?? 0`; an absent *message* field reads as null while a present one, even
