@@ -17,7 +17,6 @@ import {
   millisToInt64,
   MIN_INT64,
   PartialResponseStrategy,
-  thanosEncodingFromProm,
   type CallContext,
   type FrameSink,
   type InfoResponse,
@@ -33,13 +32,13 @@ import {
   type SeriesResponse,
   type StoreService,
 } from '../storeapi/index.js';
-import type { FetchedChunks } from '../tsdb/index.js';
 import type { StoreBlock } from './block.js';
 import type { BlockSet, StoreLogger } from './bucket-store.js';
 import type { Semaphore } from './caches.js';
 import type { StoreMetrics } from './metrics.js';
 import { BlockSeriesCursor } from './cursor.js';
-import { SeriesMerger, type MergedBatch } from './merge.js';
+import { SeriesMerger } from './merge.js';
+import { BatchChunks } from './batch-chunks.js';
 import { selectBlockLabels } from './select.js';
 
 /** Series whose chunks are fetched together: one round of GETs per block per batch. */
@@ -133,10 +132,11 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
         }
         const limit = int64ToMillis(req.limit);
         const failed = new Set<StoreBlock>();
-        const merger = new SeriesMerger(cursors, limit > 0 ? limit : 0, (block, err) => {
+        const onBlockError = (block: StoreBlock, err: unknown): void => {
           failed.add(block);
           blockFailed(block, err, strategy, warnings);
-        });
+        };
+        const merger = new SeriesMerger(cursors, limit > 0 ? limit : 0, onBlockError);
         const batchSize = int64ToMillis(req.response_batch_size);
         let frame: ProtoSeries[] = [];
         const flush = async (): Promise<void> => {
@@ -150,11 +150,11 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
           if (batch === undefined) break;
           const lease = { bytes: 0 };
           try {
-            const chunks = req.skip_chunks ? undefined : await fetchChunks(batch, lease, failed, strategy, warnings, ctx.signal);
+            const chunks = req.skip_chunks ? undefined : await BatchChunks.fetch(batch, opts.chunkPool, lease, failed, onBlockError, h64, ctx.signal);
             for (let i = 0; i < batch.labels.length; i++) {
               let out: ProtoAggrChunk[] = [];
               if (chunks !== undefined) {
-                out = chunks[i]!;
+                out = chunks.nextSeries();
                 if (out.length === 0) continue; // every chunk came from a block that failed
               }
               const flat = batch.labels[i];
@@ -225,77 +225,6 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
       return { values: limited([...values].sort(), req.limit), warnings };
     },
   };
-
-  /**
-   * Chunk bytes for a batch of merged series as AggrChunks, per series sorted by min time. One GET round per
-   * block; the chunk objects point into the fetched parts (no copy).
-   */
-  async function fetchChunks(
-    batch: MergedBatch,
-    lease: { bytes: number },
-    failed: Set<StoreBlock>,
-    strategy: PartialResponseStrategy,
-    warnings: string[],
-    signal: AbortSignal,
-  ): Promise<ProtoAggrChunk[][]> {
-    // Refs per block in batch order; each part's chunks are then found at a running position of its block.
-    const perBlock = new Map<StoreBlock, { refs: number[]; got?: FetchedChunks; at: number }>();
-    const { partBlock, partCols, partRow } = batch;
-    for (let p = 0; p < partBlock.length; p++) {
-      const block = partBlock[p]!;
-      if (failed.has(block)) continue;
-      let b = perBlock.get(block);
-      if (b === undefined) perBlock.set(block, (b = { refs: [], at: 0 }));
-      const cols = partCols[p]!;
-      for (let k = cols.chunkStart[partRow[p]!]!, end = cols.chunkStart[partRow[p]! + 1]!; k < end; k++) b.refs.push(cols.chunkRef[k]!);
-    }
-    // One acquisition per batch for all its GETs: acquiring per GET while holding earlier ones could deadlock
-    // two requests (or one request's own GETs) against each other.
-    let estimate = 0;
-    for (const [block, b] of perBlock) estimate += block.chunkBytesEstimate(b.refs);
-    await opts.chunkPool.acquire(estimate, signal);
-    lease.bytes += estimate;
-    await Promise.all(
-      [...perBlock].map(async ([block, b]) => {
-        try {
-          b.got = await block.chunks(b.refs, lease, signal);
-        } catch (err) {
-          failed.add(block);
-          blockFailed(block, err, strategy, warnings);
-        }
-      }),
-    );
-    const out = new Array<ProtoAggrChunk[]>(batch.labels.length);
-    for (let s = 0; s < out.length; s++) {
-      const chunks: ProtoAggrChunk[] = [];
-      const from = batch.partStart[s]!;
-      const to = batch.partStart[s + 1]!;
-      for (let p = from; p < to; p++) {
-        const b = perBlock.get(partBlock[p]!);
-        if (b === undefined) continue; // failed before this batch
-        const cols = partCols[p]!;
-        const k0 = cols.chunkStart[partRow[p]!]!;
-        const n = cols.chunkStart[partRow[p]! + 1]! - k0;
-        const got = b.got;
-        if (got !== undefined) {
-          for (let k = 0; k < n; k++) {
-            const data = got.data[b.at + k]!;
-            // Times as numbers and the hash as a bigint: the Series encoder takes them as they are
-            // (decimal strings would be formatted here only to be parsed back there).
-            chunks.push({
-              min_time: cols.chunkMint[k0 + k]!,
-              max_time: cols.chunkMaxt[k0 + k]!,
-              raw: { type: thanosEncodingFromProm(got.encodings[b.at + k]!), data, hash: h64(data) },
-            });
-          }
-        }
-        b.at += n;
-      }
-      if (to - from > 1) chunks.sort((a, b) => (a.min_time as number) - (b.min_time as number));
-      out[s] = chunks;
-    }
-    return out;
-  }
 
   const info: InfoService = {
     async info(): Promise<InfoResponse> {
