@@ -10,7 +10,9 @@
  *   pod      = pod-00000…99999        one per series (high cardinality) → the regex postings lookup
  *
  * The block is written once into os.tmpdir()/promfed-bench-store-<params> and reused by later runs (writing
- * takes ~20 s). `promfed store` runs as a child process (`node --import=tsx src/cli/main.ts store`, default
+ * takes ~5 s and ~300 MB of disk; delete the directory to rewrite it). 240 realistic sample shapes
+ * (bench/scrape-data.ts: jittered 15 s scrapes, counters and gauges, 5.4 bytes/sample) are shared round-robin
+ * by the series, so generating them needs no 770 MB of arrays. `promfed store` runs as a child process (`node --import=tsx src/cli/main.ts store`, default
  * caches: 250 MiB index cache, 2 GiB chunk pool) so its RSS is its own; the bench process is the client: a
  * real gRPC StoreClient reading Series streams with response_batch_size 64 (as our querier asks), decoding
  * frames and counting series and samples (the 2-byte sample count heading each XOR chunk; XOR not decoded).
@@ -20,7 +22,8 @@
  *   store_series_<1|10|100>pct          series/s of a Series call over the whole 2 h, chunks included
  *   store_series_<1|10|100>pct_samples  samples/s of the same
  *   store_labels_only                   series/s, all 100k series, skip_chunks
- *   store_postings_regex                ms for a skip_chunks Series of {pod=~"pod-1.*5"} (1,000 of 100k values)
+ *   store_postings_regex                ms for a whole skip_chunks Series of {pod=~"pod-1.*5"}: the regex over
+ *                                       100k values, postings of the 1,000 it accepts, their series entries
  *   store_<kind>_cpu                    the same series (samples for _samples) per second of the store
  *                                       process's CPU time (utime+stime from /proc, 10 ms ticks, summed
  *                                       over the runs): less sensitive to machine load than wall time
