@@ -53,6 +53,8 @@ export class BlockSeriesCursor {
   #next = 0;
   /** External pairs to insert, flat, sorted by name (without the dropped ones). */
   readonly #insert: string[];
+  /** The same pairs as proto labels, shared by every series' label list (the encoder only reads them). */
+  readonly #insProto: ProtoLabel[];
   /** Whether an inserted name is also one of the block's own label names. */
   readonly #overrides: boolean;
   /** Start (in the ready arrays) of the last run: series whose own labels have its first's as a prefix. */
@@ -76,6 +78,8 @@ export class BlockSeriesCursor {
       if (block.hasLabelName(n)) overrides = true;
     });
     this.#insert = ins;
+    this.#insProto = [];
+    for (let j = 0; j < ins.length; j += 2) this.#insProto.push({ name: ins[j]!, value: ins[j + 1]! });
     this.#overrides = overrides;
     this.mayRepeat = overrides;
   }
@@ -97,10 +101,10 @@ export class BlockSeriesCursor {
     let j = 0;
     for (let i = from; i < to; i += 2) {
       const name = header.symbol(refs[i]!);
-      for (; j < ins.length && ins[j]! < name; j += 2) out[w++] = { name: ins[j]!, value: ins[j + 1]! };
+      for (; j < ins.length && ins[j]! < name; j += 2) out[w++] = this.#insProto[j >> 1]!;
       out[w++] = { name, value: header.symbol(refs[i + 1]!) };
     }
-    for (; j < ins.length; j += 2) out[w++] = { name: ins[j]!, value: ins[j + 1]! };
+    for (; j < ins.length; j += 2) out[w++] = this.#insProto[j >> 1]!;
     return out;
   }
 

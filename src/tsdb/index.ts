@@ -13,6 +13,8 @@
  *   const index = new BlockIndexReader(bucket, id, header, indexSize);
  *   const [ids] = await index.postings([range!]);
  *   const entries = await index.seriesEntries(ids!);          // parseSeriesEntry(entries[0]!, 0, what)
+ *   const cols = new SeriesColumns();                          // or many entries into typed-array columns:
+ *   for (const e of entries) cols.append(e, 0, mint, maxt, what);
  */
 export { CorruptBlockError } from './errors.js';
 export {
