@@ -161,11 +161,18 @@ function parseChunkInto(b: Uint8Array, pos: number, out: FetchedChunks, i: numbe
   const end = start + 1 + len;
   if (end + 4 > b.length) return end + 4 - pos;
   const stored = be32At(b, end);
-  const actual = crc32c(b.subarray(start, end)) >>> 0;
+  // The CRC covers the encoding byte and the data: continue the encoding byte's CRC over the data view we
+  // hand out anyway, rather than make a second view per chunk just for the check.
+  const enc = b[start]!;
+  const data = b.subarray(start + 1, end);
+  const actual = crc32c(data, (ENCODING_CRC[enc] ??= crc32c(Uint8Array.of(enc)))) >>> 0;
   if (stored !== actual) {
     throw new CorruptBlockError(`${name}: chunk at ${off}: CRC32C 0x${actual.toString(16)} does not match stored 0x${stored.toString(16)}`);
   }
-  out.encodings[i] = b[start]!;
-  out.data[i] = b.subarray(start + 1, end);
+  out.encodings[i] = enc;
+  out.data[i] = data;
   return 0;
 }
+
+/** CRC32C of each one-byte encoding, filled as encodings are met. */
+const ENCODING_CRC: number[] = [];
