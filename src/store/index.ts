@@ -2,7 +2,9 @@
  * store: the store gateway — serves Prometheus TSDB blocks from a bucket over the Thanos StoreAPI without
  * downloading them: a sync loop picks blocks (filters: deletion marks, --min/--max-time, relabel sharding),
  * index-headers resolve matchers to postings, series entries and chunks come from ranged GETs merged by the
- * 512 KiB gap partitioner, behind an index cache and a chunk-bytes pool (thanos.md §5).
+ * 512 KiB gap partitioner, behind an index cache and a chunk-bytes pool (thanos.md §5). A Series call streams:
+ * each block's series are read in batches (cursor.ts) and merged across blocks as they go (merge.ts), so
+ * memory holds a batch, not the answer.
  *
  * It does not parse flags or open buckets (cli/store.ts, objstore/), nor serve downsampled blocks or shard
  * series by hash (it advertises supports_sharding=false).
