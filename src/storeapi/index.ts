@@ -63,6 +63,7 @@ export {
   type RulesService,
   type CallContext,
   type FrameSink,
+  type SeriesFrame,
 } from './server.js';
 export { StoreClient, InfoClient, RulesClient, type ClientOptions, type CallOptions } from './client.js';
 export { memoryStoreApi, type MemoryStoreApiOptions } from './memory-server.js';

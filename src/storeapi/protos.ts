@@ -25,6 +25,7 @@ import { encodeCanonical } from './canonical.js';
 import { EncodedSeriesRequest } from './encoded-request.js';
 import { decodeSeriesResponse } from './series-decoder.js';
 import { encodeSeriesResponse } from './series-encoder.js';
+import type { SeriesResponse } from './types.js';
 
 /** The include root: protos/ at the package root (two levels up from src/storeapi and dist/storeapi). */
 export const PROTOS_DIR = fileURLToPath(new URL('../../protos/', import.meta.url));
@@ -87,7 +88,7 @@ export function grpcPackage(): protoLoader.PackageDefinition {
     const seriesRequest = r.lookupType('thanos.SeriesRequest');
     series.requestSerialize = (v: object) =>
       v instanceof EncodedSeriesRequest ? v.bytes : toBuffer(encodeCanonical(seriesRequest, v as Record<string, unknown>));
-    series.responseSerialize = encodeSeriesResponse as (v: object) => Buffer;
+    series.responseSerialize = (v: object) => (v instanceof Uint8Array ? toBuffer(v) : encodeSeriesResponse(v as SeriesResponse));
     series.responseDeserialize = decodeSeriesResponse as (b: Buffer) => object;
     pkg = def;
   }

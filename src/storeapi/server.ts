@@ -33,8 +33,14 @@ export interface CallContext {
 /** Sends one frame; resolves when the stream has room for more, rejects with QueryCanceledError once the call is gone. */
 export type FrameSink<T> = (frame: T) => Promise<void>;
 
+/**
+ * A Series frame to send: a message, or its encoded bytes when the handler wrote the frame itself
+ * (e.g. chunk bytes spliced straight from storage; series-encoder.ts has the layout).
+ */
+export type SeriesFrame = SeriesResponse | Uint8Array;
+
 export interface StoreService {
-  series(req: SeriesRequest, send: FrameSink<SeriesResponse>, ctx: CallContext): Promise<void>;
+  series(req: SeriesRequest, send: FrameSink<SeriesFrame>, ctx: CallContext): Promise<void>;
   labelNames(req: LabelNamesRequest, ctx: CallContext): Promise<LabelNamesResponse>;
   labelValues(req: LabelValuesRequest, ctx: CallContext): Promise<LabelValuesResponse>;
 }
@@ -72,7 +78,7 @@ export async function startGrpcServer(address: string, services: StoreApiService
   if (services.store !== undefined) {
     const s = services.store;
     server.addService(pkg['thanos.Store'] as grpc.ServiceDefinition, {
-      Series: streamHandler(live, (req: SeriesRequest, send: FrameSink<SeriesResponse>, ctx) => s.series(req, send, ctx)),
+      Series: streamHandler(live, (req: SeriesRequest, send: FrameSink<SeriesFrame>, ctx) => s.series(req, send, ctx)),
       LabelNames: unaryHandler(live, (req: LabelNamesRequest, ctx) => s.labelNames(req, ctx)),
       LabelValues: unaryHandler(live, (req: LabelValuesRequest, ctx) => s.labelValues(req, ctx)),
     });
