@@ -14,6 +14,26 @@
  * differences from protobufjs, both on input it mis-encodes: an int64 given as −0 is left out (protobufjs
  * writes a 0), and numbers past ±2^63 are clamped (protobufjs wraps 2^63 — MaxInt64 read as a number — to
  * MinInt64).
+ *
+ * SeriesFrameWriter: the same bytes for `series` and `batch` frames, from parts a store or sidecar already
+ * holds — no ProtoSeries/ProtoLabel/AggrChunk objects and nothing allocated per field:
+ *   - labels as the bytes of Series' repeated `labels` entries (tag 0x0a, length, Label message), made once
+ *     by encodeLabels and cached/concatenated by the caller, or one label from its name/value UTF-8 bytes;
+ *     the writer copies them in the order given: callers put them sorted by name, external labels merged in
+ *     (external wins on a clash), as Thanos sends them;
+ *   - raw chunks as numbers and a view: min/max time (ms), thanos.Chunk.Encoding number, data, optional
+ *     xxhash64 as a bigint (0n/undefined: not written). Data views are copied when the frame is made, so
+ *     they need to stay valid only until then.
+ * Sizes are added up as parts are given; seriesFrame()/batchFrame() write one buffer of the exact size, which
+ * a Series handler sends as it is (SeriesFrame, server.ts). Import from this file ('storeapi/series-encoder.js').
+ *
+ *   const ext = encodeLabels([{ name: 'replica', value: 'a' }]);      // once
+ *   const w = new SeriesFrameWriter();                                  // reusable
+ *   w.beginSeries();
+ *   w.labels(encodeLabels([{ name: '__name__', value: 'up' }]));        // cached per series by the caller
+ *   w.labels(ext);
+ *   w.chunk(1000, 2000, ThanosChunkEncoding.XOR, data, hash);         // or chunkRange(…, buf, start, end, hash)
+ *   await send(w.batchFrame());   // or w.seriesFrame() for exactly one series; the writer is then empty
  */
 import { ThanosChunkEncoding, type ProtoAggrChunk, type ProtoAny, type ProtoChunk, type ProtoLabel, type ProtoSeries, type SeriesResponse } from './types.js';
 import { toWords, varint32Size, varint64Size, WORDS } from './wire-int64.js';
@@ -317,4 +337,286 @@ function varint64(out: Buffer, p: number, lo: number, hi: number): number {
   }
   out[p++] = lo;
   return p;
+}
+
+// ---- SeriesFrameWriter: frames from encoded labels and chunk views -------------------------------------------
+
+/** Payload size of a raw thanos.Chunk {type, data, hash} (hash words lo, hi). */
+function rawChunkSize(encoding: number, dataLen: number, hashLo: number, hashHi: number): number {
+  let n = 0;
+  if (encoding !== 0) n += 1 + (encoding < 0 ? 10 : varint32Size(encoding));
+  if (dataLen > 0) n += field(dataLen);
+  if (hashLo !== 0 || hashHi !== 0) n += 1 + varint64Size(hashLo, hashHi);
+  return n;
+}
+
+/** Payload size of a Series.labels entry's Label from name and value UTF-8 lengths. */
+function labelSize(nameLen: number, valueLen: number): number {
+  return (nameLen > 0 ? field(nameLen) : 0) + (valueLen > 0 ? field(valueLen) : 0);
+}
+
+/**
+ * The bytes of Series' repeated `labels` entries for these labels, in the order given (callers sort them):
+ * what the writer's labels() takes. Empty names/values are left out, as proto3 writes them.
+ */
+export function encodeLabels(labels: readonly ProtoLabel[]): Uint8Array {
+  nLens = rLens = 0;
+  let n = 0;
+  for (let i = 0; i < labels.length; i++) n += field(sizeLabel(labels[i]!));
+  const out = Buffer.allocUnsafe(n);
+  let p = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i]!;
+    out[p++] = 0x0a;
+    p = varint32(out, p, lens[rLens++]);
+    if (l.name != null && l.name !== '') p = writeString(out, p, 0x0a, l.name);
+    if (l.value != null && l.value !== '') p = writeString(out, p, 0x12, l.value);
+  }
+  if (p !== n) throw new Error(`encodeLabels: wrote ${p} of ${n} bytes`);
+  return out;
+}
+
+/**
+ * Builds `series` and `batch` SeriesResponse frames from encoded labels and raw chunk views (header above).
+ * Per series: beginSeries(), its labels (labels()/label(), any number of pieces), then its chunks (chunk()).
+ * Reusable: making a frame empties it and drops its references to the views it was given.
+ */
+export class SeriesFrameWriter {
+  // Label pieces: bytes of entries (kind 0), or one label as name then value UTF-8 (kinds 1, 2).
+  #pieces: (Uint8Array | undefined)[] = [];
+  #kinds = new Uint8Array(256);
+  #nPieces = 0;
+  // Chunks: words (min lo, hi, max lo, hi, hash lo, hi), encoding, data [start, end) of a buffer, AggrChunk payload size.
+  #words = new Uint32Array(6 * 256);
+  #enc = new Int32Array(256);
+  #data: (Uint8Array | undefined)[] = [];
+  #dataStart = new Int32Array(256);
+  #dataEnd = new Int32Array(256);
+  #aggrSize = new Int32Array(256);
+  #nChunks = 0;
+  // Series: payload size, first piece, first chunk.
+  #size = new Int32Array(64);
+  #pieceStart = new Int32Array(64);
+  #chunkStart = new Int32Array(64);
+  #nSeries = 0;
+  /** Whether the last series still takes labels (no chunk given yet). */
+  #labelsOpen = false;
+  /** Sum of the fields (tag, length, payload) of every series but the last. */
+  #closedBytes = 0;
+
+  /** Series begun since the last frame. */
+  get seriesCount(): number {
+    return this.#nSeries;
+  }
+
+  /** Bytes the batch frame would take now (for callers that flush by size). */
+  get byteLength(): number {
+    return field(this.#batchPayload());
+  }
+
+  /** Starts the next series. */
+  beginSeries(): void {
+    const s = this.#nSeries;
+    if (s > 0) this.#closedBytes += field(this.#size[s - 1]!);
+    if (s === this.#size.length) {
+      this.#size = grow32(this.#size);
+      this.#pieceStart = grow32(this.#pieceStart);
+      this.#chunkStart = grow32(this.#chunkStart);
+    }
+    this.#size[s] = 0;
+    this.#pieceStart[s] = this.#nPieces;
+    this.#chunkStart[s] = this.#nChunks;
+    this.#nSeries = s + 1;
+    this.#labelsOpen = true;
+  }
+
+  /** Appends encoded `labels` entries (encodeLabels, or a concatenation of its outputs) to the current series. */
+  labels(entries: Uint8Array): void {
+    this.#piece(entries, 0);
+    this.#size[this.#nSeries - 1] += entries.length;
+  }
+
+  /** Appends one label given as its name and value UTF-8 bytes (views are fine) to the current series. */
+  label(name: Uint8Array, value: Uint8Array): void {
+    this.#piece(name, 1);
+    this.#piece(value, 2);
+    this.#size[this.#nSeries - 1] += field(labelSize(name.length, value.length));
+  }
+
+  /**
+   * Appends a raw chunk to the current series: AggrChunk {min_time, max_time, raw: {type: encoding, data,
+   * hash}}. Times are int64 milliseconds as numbers (truncated and clamped as the encoder does them).
+   */
+  chunk(minTime: number, maxTime: number, encoding: number, data: Uint8Array, hash?: bigint): void {
+    this.chunkRange(minTime, maxTime, encoding, data, 0, data?.length, hash);
+  }
+
+  /** chunk() with the data given as bytes [start, end) of `buf`: no view to make per chunk. */
+  chunkRange(minTime: number, maxTime: number, encoding: number, buf: Uint8Array, start: number, end: number, hash?: bigint): void {
+    if (this.#nSeries === 0) throw new Error('SeriesFrameWriter: chunk() before beginSeries()');
+    if (!(buf instanceof Uint8Array)) throw new TypeError(`bytes expected, got ${typeof buf}`);
+    if (!(start >= 0 && start <= end && end <= buf.length) || !Number.isInteger(start) || !Number.isInteger(end)) {
+      throw new RangeError(`chunk data [${start}, ${end}) outside its ${buf.length} bytes`);
+    }
+    if (!Number.isInteger(encoding)) throw new TypeError(`Chunk.type: not an enum number: ${encoding}`);
+    this.#labelsOpen = false;
+    const c = this.#nChunks;
+    if (c === this.#enc.length) {
+      const g = new Uint32Array(this.#words.length * 2);
+      g.set(this.#words);
+      this.#words = g;
+      this.#enc = grow32(this.#enc);
+      this.#aggrSize = grow32(this.#aggrSize);
+      this.#dataStart = grow32(this.#dataStart);
+      this.#dataEnd = grow32(this.#dataEnd);
+    }
+    const w = this.#words;
+    const o = c * 6;
+    let n = 0;
+    if (toWords(minTime, false)) n += 1 + varint64Size(WORDS[0]!, WORDS[1]!);
+    w[o] = WORDS[0]!;
+    w[o + 1] = WORDS[1]!;
+    if (toWords(maxTime, false)) n += 1 + varint64Size(WORDS[0]!, WORDS[1]!);
+    w[o + 2] = WORDS[0]!;
+    w[o + 3] = WORDS[1]!;
+    if (hash !== undefined && toWords(hash, true)) {
+      w[o + 4] = WORDS[0]!;
+      w[o + 5] = WORDS[1]!;
+    } else w[o + 4] = w[o + 5] = 0;
+    const e = encoding | 0;
+    n += field(rawChunkSize(e, end - start, w[o + 4]!, w[o + 5]!));
+    this.#enc[c] = e;
+    this.#aggrSize[c] = n;
+    this.#data[c] = buf;
+    this.#dataStart[c] = start;
+    this.#dataEnd[c] = end;
+    this.#nChunks = c + 1;
+    this.#size[this.#nSeries - 1] += field(n);
+  }
+
+  /** The `series` frame of the one series begun; empties the writer. */
+  seriesFrame(): Buffer {
+    if (this.#nSeries !== 1) {
+      const n = this.#nSeries;
+      this.#reset();
+      throw new Error(`SeriesFrameWriter: seriesFrame() with ${n} series`);
+    }
+    const size = this.#size[0]!;
+    const out = Buffer.allocUnsafe(field(size));
+    out[0] = 0x0a;
+    const end = this.#writeSeries(out, varint32(out, 1, size), 0);
+    this.#reset();
+    if (end !== out.length) throw new Error(`SeriesFrameWriter: wrote ${end} of ${out.length} bytes`); // a bug
+    return out;
+  }
+
+  /** The `batch` frame of every series begun (`22 00` if none); empties the writer. */
+  batchFrame(): Buffer {
+    const inner = this.#batchPayload();
+    const out = Buffer.allocUnsafe(field(inner));
+    out[0] = 0x22;
+    let p = varint32(out, 1, inner);
+    for (let s = 0; s < this.#nSeries; s++) {
+      out[p++] = 0x0a;
+      p = this.#writeSeries(out, varint32(out, p, this.#size[s]!), s);
+    }
+    this.#reset();
+    if (p !== out.length) throw new Error(`SeriesFrameWriter: wrote ${p} of ${out.length} bytes`); // a bug
+    return out;
+  }
+
+  #batchPayload(): number {
+    const s = this.#nSeries;
+    return s === 0 ? 0 : this.#closedBytes + field(this.#size[s - 1]!);
+  }
+
+  #piece(bytes: Uint8Array, kind: number): void {
+    if (!this.#labelsOpen) throw new Error('SeriesFrameWriter: labels after chunks, or before beginSeries()');
+    if (!(bytes instanceof Uint8Array)) throw new TypeError(`bytes expected, got ${typeof bytes}`);
+    const i = this.#nPieces;
+    if (i === this.#kinds.length) {
+      const k = new Uint8Array(i * 2);
+      k.set(this.#kinds);
+      this.#kinds = k;
+    }
+    this.#kinds[i] = kind;
+    this.#pieces[i] = bytes;
+    this.#nPieces = i + 1;
+  }
+
+  /** Writes series s's payload (its labels, then its chunks) at p. */
+  #writeSeries(out: Buffer, p: number, s: number): number {
+    const last = s + 1 === this.#nSeries;
+    const pieceEnd = last ? this.#nPieces : this.#pieceStart[s + 1]!;
+    const pieces = this.#pieces;
+    const kinds = this.#kinds;
+    for (let i = this.#pieceStart[s]!; i < pieceEnd; i++) {
+      const b = pieces[i]!;
+      if (kinds[i] === 0) {
+        out.set(b, p);
+        p += b.length;
+        continue;
+      }
+      const v = pieces[++i]!;
+      out[p++] = 0x0a;
+      p = varint32(out, p, labelSize(b.length, v.length));
+      if (b.length > 0) p = writeBytes(out, p, 0x0a, b);
+      if (v.length > 0) p = writeBytes(out, p, 0x12, v);
+    }
+    const chunkEnd = last ? this.#nChunks : this.#chunkStart[s + 1]!;
+    const w = this.#words;
+    for (let c = this.#chunkStart[s]!; c < chunkEnd; c++) {
+      const o = c * 6;
+      out[p++] = 0x12;
+      p = varint32(out, p, this.#aggrSize[c]!);
+      if (w[o] !== 0 || w[o + 1] !== 0) {
+        out[p++] = 0x08;
+        p = varint64(out, p, w[o]!, w[o + 1]!);
+      }
+      if (w[o + 2] !== 0 || w[o + 3] !== 0) {
+        out[p++] = 0x10;
+        p = varint64(out, p, w[o + 2]!, w[o + 3]!);
+      }
+      const e = this.#enc[c]!;
+      const from = this.#dataStart[c]!;
+      const n = this.#dataEnd[c]! - from;
+      const hlo = w[o + 4]!;
+      const hhi = w[o + 5]!;
+      out[p++] = 0x1a;
+      p = varint32(out, p, rawChunkSize(e, n, hlo, hhi));
+      if (e !== 0) {
+        out[p++] = 0x08;
+        // A negative enum is an int32 sign-extended to 64 bits: 10 bytes.
+        p = e < 0 ? varint64(out, p, e >>> 0, 0xffffffff) : varint32(out, p, e);
+      }
+      if (n > 0) {
+        const data = this.#data[c]!;
+        out[p++] = 0x12;
+        p = varint32(out, p, n);
+        // Short chunks by hand: TypedArray.set on a fresh subarray costs more than the copy.
+        if (n <= 64) for (let i = 0; i < n; i++) out[p + i] = data[from + i]!;
+        else out.set(n === data.length ? data : data.subarray(from, from + n), p);
+        p += n;
+      }
+      if (hlo !== 0 || hhi !== 0) {
+        out[p++] = 0x18;
+        p = varint64(out, p, hlo, hhi);
+      }
+    }
+    return p;
+  }
+
+  /** Empties the writer; the views it held are dropped so they can be collected. */
+  #reset(): void {
+    this.#pieces.fill(undefined, 0, this.#nPieces);
+    this.#data.fill(undefined, 0, this.#nChunks);
+    this.#nPieces = this.#nChunks = this.#nSeries = this.#closedBytes = 0;
+    this.#labelsOpen = false;
+  }
+}
+
+function grow32(a: Int32Array): Int32Array<ArrayBuffer> {
+  const g = new Int32Array(a.length * 2);
+  g.set(a);
+  return g;
 }

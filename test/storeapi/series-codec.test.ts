@@ -14,8 +14,11 @@ import {
   int64ToMillis,
   MAX_INT64,
   MIN_INT64,
+  type ProtoLabel,
+  type ProtoSeries,
   type SeriesResponse,
 } from '../../src/storeapi/index.js';
+import { encodeLabels, SeriesFrameWriter } from '../../src/storeapi/series-encoder.js';
 import { randomFrame, Rng } from './random-frames.js';
 
 const hex = (u: Uint8Array): string => Buffer.from(u).toString('hex');
@@ -284,4 +287,165 @@ t.test('truncated frames fail unless cut at a frame field boundary; garbage neve
       if (!(err instanceof StorageError)) t.fail(`garbage ${hex(buf)} threw ${String(err)}`);
     }
   }
+});
+
+// SeriesFrameWriter: frames from pre-encoded labels and chunk views must be the bytes encodeSeriesResponse
+// (and protobufjs) write for the same content as objects.
+const LABEL_WORDS = ['', '__name__', 'job', 'api', 'instance', 'host-17.example:9100', 'é', 'naïve ✓', '😀 𝄞', 'x'.repeat(130), 'ü'.repeat(70)];
+
+interface WriterChunk {
+  min: number;
+  max: number;
+  enc: number;
+  data: Uint8Array;
+  hash?: bigint;
+}
+
+function randomTime(rng: Rng): number {
+  switch (rng.int(6)) {
+    case 0:
+      return 0;
+    case 1:
+      return rng.int(300);
+    case 2:
+      return 1_700_000_000_000 + rng.next();
+    case 3:
+      return -1 - rng.int(1 << 30);
+    case 4:
+      return (rng.int(2) ? 1 : -1) * (2 ** 53 + 2 * rng.int(1000)); // beyond safe integers, still exact
+    default:
+      return (rng.int(2) ? 1 : -1) * (2 ** 62 + rng.int(1 << 20) * 2 ** 32); // large, below 2^63
+  }
+}
+
+function randomChunk(rng: Rng): WriterChunk {
+  let data: Uint8Array = new Uint8Array(0);
+  const k = rng.int(4);
+  if (k === 1) data = rng.bytes(1 + rng.int(20));
+  if (k === 2) data = rng.bytes(200 + rng.int(300)).subarray(3, 180); // a view at an offset, length > 127
+  const hash = rng.pick([undefined, 0n, BigInt(rng.int(100)), rng.u64(), 0xffffffffffffffffn]);
+  return { min: randomTime(rng), max: randomTime(rng), enc: rng.pick([0, 0, 1, 2, 5, 300]), data, hash };
+}
+
+function randomLabels(rng: Rng): ProtoLabel[] {
+  return Array.from({ length: rng.int(6) }, () => ({ name: rng.pick(LABEL_WORDS), value: rng.pick(LABEL_WORDS) }));
+}
+
+/** Writes one series into w, its labels split into random pieces of both kinds. */
+function writeSeries(rng: Rng, w: SeriesFrameWriter, labels: ProtoLabel[], chunks: WriterChunk[]): void {
+  w.beginSeries();
+  for (let i = 0; i < labels.length; ) {
+    if (rng.int(2) === 0) {
+      w.label(Buffer.from(labels[i]!.name), Buffer.from(labels[i]!.value));
+      i++;
+    } else {
+      const n = 1 + rng.int(labels.length - i);
+      w.labels(encodeLabels(labels.slice(i, i + n)));
+      i += n;
+    }
+  }
+  if (labels.length > 0 && rng.int(4) === 0) w.labels(new Uint8Array(0)); // an empty piece adds nothing
+  for (const c of chunks) {
+    if (rng.int(2) === 0) w.chunk(c.min, c.max, c.enc, c.data, c.hash);
+    else {
+      // The same bytes inside a larger buffer, given by range.
+      const pad = rng.int(9);
+      const buf = new Uint8Array(pad + c.data.length + rng.int(9)).fill(0xee);
+      buf.set(c.data, pad);
+      w.chunkRange(c.min, c.max, c.enc, buf, pad, pad + c.data.length, c.hash);
+    }
+  }
+}
+
+function asProto(labels: ProtoLabel[], chunks: WriterChunk[]): ProtoSeries {
+  return {
+    labels,
+    chunks: chunks.map((c) => ({ min_time: String(BigInt(c.min)), max_time: String(BigInt(c.max)), raw: { type: c.enc, data: c.data, hash: String(c.hash ?? 0n) } })),
+  };
+}
+
+t.test('SeriesFrameWriter: random series and batch frames are the bytes of encodeSeriesResponse and protobufjs', async (t) => {
+  const rng = new Rng(4);
+  const w = new SeriesFrameWriter(); // one writer for every frame: a frame leaves nothing behind
+  let checked = 0;
+  for (let i = 0; i < 2000; i++) {
+    const n = i % 2 === 0 ? 1 : rng.int(12);
+    const series: ProtoSeries[] = [];
+    for (let s = 0; s < n; s++) {
+      const labels = randomLabels(rng);
+      const chunks = Array.from({ length: rng.int(5) }, () => randomChunk(rng));
+      writeSeries(rng, w, labels, chunks);
+      series.push(asProto(labels, chunks));
+    }
+    if (w.seriesCount !== n) {
+      t.equal(w.seriesCount, n, `frame ${i}: series counted`);
+      return;
+    }
+    const single = i % 4 === 0;
+    const frame: SeriesResponse = single ? { series: series[0]! } : { batch: { series } };
+    const predicted = w.byteLength;
+    const got = single ? w.seriesFrame() : w.batchFrame();
+    const want = encodeSeriesResponse(frame);
+    if (hex(got) !== hex(want) || hex(want) !== hex(encodeMessage('thanos.SeriesResponse', frame))) {
+      t.same({ got: hex(got), ref: hex(encodeMessage('thanos.SeriesResponse', frame)) }, { got: hex(want), ref: hex(want) }, `frame ${i}: ${JSON.stringify(frame, big)}`);
+      return;
+    }
+    if (!single && predicted !== got.length) {
+      t.equal(predicted, got.length, `frame ${i}: byteLength predicted the batch frame's size`);
+      return;
+    }
+    checked++;
+  }
+  t.equal(checked, 2000);
+  t.equal(w.seriesCount, 0, 'empty after the last frame');
+  t.equal(hex(w.batchFrame()), '2200', 'a batch of no series');
+});
+
+t.test('SeriesFrameWriter: times and hashes as the encoder takes them (clamped, truncated), a 2 MiB frame', async (t) => {
+  const w = new SeriesFrameWriter();
+  const times = [2 ** 63, -(2 ** 63), Infinity, -Infinity, 1.7, -1.7, -0, 2 ** 64];
+  for (const v of times) {
+    w.beginSeries();
+    w.chunk(v, -v, 0, new Uint8Array([1]), 2n ** 64n + 5n);
+    const want = encodeSeriesResponse({ series: { labels: [], chunks: [{ min_time: v, max_time: -v, raw: { type: 0, data: new Uint8Array([1]), hash: 2n ** 64n + 5n } }] } });
+    t.equal(hex(w.seriesFrame()), hex(want), String(v));
+  }
+  t.throws(() => w.chunk(1, 2, 0, new Uint8Array(0)), /before beginSeries/);
+  w.beginSeries();
+  t.throws(() => w.chunk(NaN, 2, 0, new Uint8Array(0)), TypeError);
+  t.throws(() => w.chunk(1, 2, 0.5, new Uint8Array(0)), /not an enum number/);
+  t.throws(() => w.chunk(1, 2, 0, [1, 2] as any), /bytes expected/);
+  t.throws(() => w.chunkRange(1, 2, 0, new Uint8Array(4), 2, 5), /outside its 4 bytes/);
+  t.throws(() => w.chunkRange(1, 2, 0, new Uint8Array(4), 3, 2), RangeError);
+  w.chunk(1, 2, 0, new Uint8Array(0));
+  t.throws(() => w.labels(encodeLabels([{ name: 'a', value: 'b' }])), /labels after chunks/);
+  w.beginSeries();
+  t.throws(() => w.seriesFrame(), /seriesFrame\(\) with 2 series/);
+  t.equal(w.seriesCount, 0, 'a refused frame empties the writer too');
+
+  // Many series with chunks of 4 KiB: lengths beyond 2^21 (4-byte varints) and internal arrays grown.
+  const series: ProtoSeries[] = [];
+  const labels = [{ name: '__name__', value: 'up' }];
+  const enc = encodeLabels(labels);
+  for (let s = 0; s < 600; s++) {
+    const data = new Uint8Array(4096).fill(s & 0xff);
+    w.beginSeries();
+    w.labels(enc);
+    w.chunk(s, s + 1, 0, data, BigInt(s));
+    series.push({ labels, chunks: [{ min_time: s, max_time: s + 1, raw: { type: 0, data, hash: BigInt(s) } }] });
+  }
+  const got = w.batchFrame();
+  t.ok(got.length > 2 ** 21);
+  t.equal(Buffer.compare(got, encodeSeriesResponse({ batch: { series } })), 0);
+});
+
+t.test('encodeLabels: the Series.labels entries the encoder writes', async (t) => {
+  const labels = [
+    { name: '__name__', value: 'up' },
+    { name: 'job', value: 'api' },
+  ];
+  // The labels part of the hand-computed frame above.
+  t.equal(hex(encodeLabels(labels)), hex(SERIES_FRAME.subarray(2, 30)));
+  t.equal(hex(encodeLabels([])), '');
+  t.equal(hex(encodeLabels([{ name: '', value: '' }])), '0a00');
 });
