@@ -30,7 +30,8 @@
  *   const ext = encodeLabels([{ name: 'replica', value: 'a' }]);      // once
  *   const w = new SeriesFrameWriter();                                  // reusable
  *   w.beginSeries();
- *   w.labels(encodeLabels([{ name: '__name__', value: 'up' }]));        // cached per series by the caller
+ *   w.labels(encodeLabels([{ name: '__name__', value: 'up' }]));        // cached per series by the caller;
+ *                                                                       // or labels(buf, start, end): a range
  *   w.labels(ext);
  *   w.chunk(1000, 2000, ThanosChunkEncoding.XOR, data, hash);         // or chunkRange(…, buf, start, end, hash)
  *   await send(w.batchFrame());   // or w.seriesFrame() for exactly one series; the writer is then empty
@@ -382,9 +383,11 @@ export function encodeLabels(labels: readonly ProtoLabel[]): Uint8Array {
  * Reusable: making a frame empties it and drops its references to the views it was given.
  */
 export class SeriesFrameWriter {
-  // Label pieces: bytes of entries (kind 0), or one label as name then value UTF-8 (kinds 1, 2).
+  // Label pieces: bytes [start, end) of entries (kind 0), or one label as name then value UTF-8 (kinds 1, 2).
   #pieces: (Uint8Array | undefined)[] = [];
   #kinds = new Uint8Array(256);
+  #rangeStart = new Int32Array(256);
+  #rangeEnd = new Int32Array(256);
   #nPieces = 0;
   // Chunks: words (min lo, hi, max lo, hi, hash lo, hi), encoding, data [start, end) of a buffer, AggrChunk payload size.
   #words = new Uint32Array(6 * 256);
@@ -430,16 +433,22 @@ export class SeriesFrameWriter {
     this.#labelsOpen = true;
   }
 
-  /** Appends encoded `labels` entries (encodeLabels, or a concatenation of its outputs) to the current series. */
-  labels(entries: Uint8Array): void {
-    this.#piece(entries, 0);
-    this.#size[this.#nSeries - 1] += entries.length;
+  /**
+   * Appends encoded `labels` entries (encodeLabels, or a concatenation of its outputs) to the current series:
+   * bytes [start, end) of `entries` (default all), so a caller may assemble many series' labels in one buffer.
+   */
+  labels(entries: Uint8Array, start = 0, end = entries?.length): void {
+    if (!(start >= 0 && start <= end && end <= entries?.length) || !Number.isInteger(start) || !Number.isInteger(end)) {
+      throw new RangeError(`labels [${start}, ${end}) outside their ${entries?.length} bytes`);
+    }
+    this.#piece(entries, 0, start, end);
+    this.#size[this.#nSeries - 1] += end - start;
   }
 
   /** Appends one label given as its name and value UTF-8 bytes (views are fine) to the current series. */
   label(name: Uint8Array, value: Uint8Array): void {
-    this.#piece(name, 1);
-    this.#piece(value, 2);
+    this.#piece(name, 1, 0, name?.length);
+    this.#piece(value, 2, 0, value?.length);
     this.#size[this.#nSeries - 1] += field(labelSize(name.length, value.length));
   }
 
@@ -530,7 +539,7 @@ export class SeriesFrameWriter {
     return s === 0 ? 0 : this.#closedBytes + field(this.#size[s - 1]!);
   }
 
-  #piece(bytes: Uint8Array, kind: number): void {
+  #piece(bytes: Uint8Array, kind: number, start: number, end: number): void {
     if (!this.#labelsOpen) throw new Error('SeriesFrameWriter: labels after chunks, or before beginSeries()');
     if (!(bytes instanceof Uint8Array)) throw new TypeError(`bytes expected, got ${typeof bytes}`);
     const i = this.#nPieces;
@@ -538,8 +547,12 @@ export class SeriesFrameWriter {
       const k = new Uint8Array(i * 2);
       k.set(this.#kinds);
       this.#kinds = k;
+      this.#rangeStart = grow32(this.#rangeStart);
+      this.#rangeEnd = grow32(this.#rangeEnd);
     }
     this.#kinds[i] = kind;
+    this.#rangeStart[i] = start;
+    this.#rangeEnd[i] = end;
     this.#pieces[i] = bytes;
     this.#nPieces = i + 1;
   }
@@ -553,8 +566,7 @@ export class SeriesFrameWriter {
     for (let i = this.#pieceStart[s]!; i < pieceEnd; i++) {
       const b = pieces[i]!;
       if (kinds[i] === 0) {
-        out.set(b, p);
-        p += b.length;
+        p = copy(out, p, b, this.#rangeStart[i]!, this.#rangeEnd[i]!);
         continue;
       }
       const v = pieces[++i]!;
@@ -590,13 +602,8 @@ export class SeriesFrameWriter {
         p = e < 0 ? varint64(out, p, e >>> 0, 0xffffffff) : varint32(out, p, e);
       }
       if (n > 0) {
-        const data = this.#data[c]!;
         out[p++] = 0x12;
-        p = varint32(out, p, n);
-        // Short chunks by hand: TypedArray.set on a fresh subarray costs more than the copy.
-        if (n <= 64) for (let i = 0; i < n; i++) out[p + i] = data[from + i]!;
-        else out.set(n === data.length ? data : data.subarray(from, from + n), p);
-        p += n;
+        p = copy(out, varint32(out, p, n), this.#data[c]!, from, from + n);
       }
       if (hlo !== 0 || hhi !== 0) {
         out[p++] = 0x18;
@@ -613,6 +620,15 @@ export class SeriesFrameWriter {
     this.#nPieces = this.#nChunks = this.#nSeries = this.#closedBytes = 0;
     this.#labelsOpen = false;
   }
+}
+
+/** Copies src[from, to) to out at p; returns the end. */
+function copy(out: Buffer, p: number, src: Uint8Array, from: number, to: number): number {
+  const n = to - from;
+  // Short runs by hand: TypedArray.set of a fresh subarray costs more than the loop.
+  if (n <= 64) for (let i = 0; i < n; i++) out[p + i] = src[from + i]!;
+  else out.set(from === 0 && to === src.length ? src : src.subarray(from, to), p);
+  return p + n;
 }
 
 function grow32(a: Int32Array): Int32Array<ArrayBuffer> {

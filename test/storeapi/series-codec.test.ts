@@ -340,7 +340,14 @@ function writeSeries(rng: Rng, w: SeriesFrameWriter, labels: ProtoLabel[], chunk
       i++;
     } else {
       const n = 1 + rng.int(labels.length - i);
-      w.labels(encodeLabels(labels.slice(i, i + n)));
+      const entries = encodeLabels(labels.slice(i, i + n));
+      if (rng.int(2) === 0) w.labels(entries);
+      else {
+        // The same entries as a range of a larger buffer.
+        const buf = new Uint8Array(3 + entries.length + rng.int(4)).fill(0xee);
+        buf.set(entries, 3);
+        w.labels(buf, 3, 3 + entries.length);
+      }
       i += n;
     }
   }
@@ -417,10 +424,12 @@ t.test('SeriesFrameWriter: times and hashes as the encoder takes them (clamped, 
   t.throws(() => w.chunk(1, 2, 0, [1, 2] as any), /bytes expected/);
   t.throws(() => w.chunkRange(1, 2, 0, new Uint8Array(4), 2, 5), /outside its 4 bytes/);
   t.throws(() => w.chunkRange(1, 2, 0, new Uint8Array(4), 3, 2), RangeError);
+  w.beginSeries();
+  t.throws(() => w.labels(new Uint8Array(4), 1, 5), /outside their 4 bytes/);
   w.chunk(1, 2, 0, new Uint8Array(0));
   t.throws(() => w.labels(encodeLabels([{ name: 'a', value: 'b' }])), /labels after chunks/);
   w.beginSeries();
-  t.throws(() => w.seriesFrame(), /seriesFrame\(\) with 2 series/);
+  t.throws(() => w.seriesFrame(), /seriesFrame\(\) with 3 series/);
   t.equal(w.seriesCount, 0, 'a refused frame empties the writer too');
 
   // Many series with chunks of 4 KiB: lengths beyond 2^21 (4-byte varints) and internal arrays grown.
