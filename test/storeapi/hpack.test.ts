@@ -402,11 +402,13 @@ t.test('HpackEncoder encodes, nghttp2 decodes', async (t) => {
   let resolveAll!: () => void;
   const all = new Promise<void>((resolve) => (resolveAll = resolve));
   const errors: unknown[] = [];
-  server.on('stream', (stream, _headers, _flags, rawHeaders: string[]) => {
-    seen.set(stream.id, rawHeaders);
+  // rawHeaders (the flat list in wire order) is the 4th argument; @types/node 20 does not declare it.
+  const onStream = (stream: http2.ServerHttp2Stream, _headers: unknown, _flags: number, rawHeaders: string[]) => {
+    seen.set(stream.id!, rawHeaders);
     stream.respond({ ':status': 200 }, { endStream: true });
     if (seen.size === lists.length) resolveAll();
-  });
+  };
+  server.on('stream', onStream as (stream: http2.ServerHttp2Stream) => void);
   server.on('sessionError', (err) => errors.push(err));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -123,7 +123,10 @@ export function huffmanDecode(src: Uint8Array, start: number, end: number): stri
     accept = low & ACCEPT;
   }
   if (!accept) return null;
-  return out.toString('latin1', 0, n);
+  if (n > 10) return out.toString('latin1', 0, n);
+  let s = ''; // short strings are faster built in JS than by the native call (see latin1() in hpack.ts)
+  for (let i = 0; i < n; i++) s += String.fromCharCode(out[i]);
+  return s;
 }
 
 /** Huffman-encodes a latin1 string (each char code must be < 256). */
