@@ -119,7 +119,7 @@ class DynamicTable {
   }
 }
 
-const NO_BLOCK = Buffer.alloc(0);
+const NO_BLOCK: Buffer = Buffer.alloc(0);
 
 function asBuffer(block: Uint8Array): Buffer {
   return Buffer.isBuffer(block) ? block : Buffer.from(block.buffer, block.byteOffset, block.byteLength);
