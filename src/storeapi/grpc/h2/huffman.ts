@@ -108,7 +108,12 @@ let scratch = Buffer.allocUnsafe(4096);
  */
 export function huffmanDecode(src: Uint8Array, start: number, end: number): string | null {
   const maxOut = Math.ceil(((end - start) * 8) / 5); // the shortest code is 5 bits
-  const out = maxOut <= scratch.length ? scratch : maxOut <= 65536 ? (scratch = Buffer.allocUnsafe(maxOut)) : Buffer.allocUnsafe(maxOut);
+  // The shared scratch grows up to 64 KiB; a longer string gets a buffer of its own, so nothing huge stays alive.
+  let out = scratch;
+  if (maxOut > out.length) {
+    out = Buffer.allocUnsafe(maxOut);
+    if (maxOut <= 65536) scratch = out;
+  }
   let n = 0;
   let state = 0;
   let accept = ACCEPT; // the empty string is valid
@@ -129,7 +134,7 @@ export function huffmanDecode(src: Uint8Array, start: number, end: number): stri
   return s;
 }
 
-/** Huffman-encodes a latin1 string (each char code must be < 256). */
+/** Huffman-encodes a latin1 string (each char code must be < 256). HpackEncoder sends raw strings; tests use this. */
 export function huffmanEncode(s: string): Uint8Array {
   let bits = 0;
   for (let i = 0; i < s.length; i++) bits += HUFFMAN_LENGTHS[s.charCodeAt(i) & 0xff];
