@@ -1,6 +1,7 @@
 /**
  * storeapi: the Thanos StoreAPI on the wire — our protos (protos/) loaded once, gRPC server and clients on
- * @grpc/grpc-js (message limits raised to 2 GiB − 1, keepalive 10 s/5 s, deadlines on every call),
+ * our own gRPC-over-node:http2 transport (grpc/: message limits 2 GiB − 1, keepalive 10 s/5 s, deadlines on
+ * every call, interoperable with grpc-go, grpc-js and gRPC C-core),
  * conversions between proto messages and the model, and an in-memory StoreAPI over MemoryStorage.
  * Plain protobuf encode/decode (for remote read over HTTP and hints in `Any`) comes from the same protos;
  * Series frames, the bulk of the traffic, have a hand-written codec (chunk times as numbers, hashes as
@@ -52,7 +53,7 @@ export {
   thanosEncodingFromProm,
   promEncodingFromThanos,
 } from './convert.js';
-export { CHANNEL_OPTIONS, MAX_MESSAGE_BYTES, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_INFO_TIMEOUT_MS } from './options.js';
+export { GRPC_JS_CHANNEL_OPTIONS, GRPC_JS_CHANNEL_OPTIONS as CHANNEL_OPTIONS, MAX_MESSAGE_BYTES, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_INFO_TIMEOUT_MS } from './options.js';
 export { StoreApiCallError, statusFromError } from './status.js';
 export {
   startGrpcServer,
@@ -65,5 +66,6 @@ export {
   type FrameSink,
   type SeriesFrame,
 } from './server.js';
-export { StoreClient, InfoClient, RulesClient, type ClientOptions, type CallOptions } from './client.js';
+export { StoreClient, InfoClient, RulesClient, GrpcChannel, type ClientOptions, type CallOptions } from './client.js';
+export { Code as GrpcCode, GrpcStatusError } from './grpc/codes.js';
 export { memoryStoreApi, type MemoryStoreApiOptions } from './memory-server.js';

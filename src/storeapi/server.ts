@@ -1,14 +1,15 @@
 /**
- * A gRPC server for our StoreAPI services (thanos.Store, thanos.info.Info, thanos.Rules) on @grpc/grpc-js.
+ * A gRPC server for our StoreAPI services (thanos.Store, thanos.info.Info, thanos.Rules) on our own gRPC
+ * transport (grpc/server.ts over our HTTP/2, grpc/h2/), with the protos' codecs (protos.ts).
  *
  * Handlers are plain async functions over the message types in types.ts. Streaming handlers get a `send`
  * that resolves when the stream can take more (backpressure) and rejects once the client has gone, and
  * every handler gets an AbortSignal fired on client cancel or deadline. A thrown typed error becomes a gRPC
  * status once, here (status.ts).
  */
-import * as grpc from '@grpc/grpc-js';
-import { QueryCanceledError } from '../model/index.js';
-import { CHANNEL_OPTIONS } from './options.js';
+import type { MethodDefinition } from '@grpc/proto-loader';
+import { GrpcServer, type RequestHeaders, type ServerCall } from './grpc/server.js';
+import { MAX_MESSAGE_BYTES } from './options.js';
 import { grpcPackage } from './protos.js';
 import { statusFromError } from './status.js';
 import type {
@@ -26,7 +27,8 @@ import type {
 export interface CallContext {
   /** Fires when the client cancels, its deadline passes or the server stops. */
   signal: AbortSignal;
-  metadata: grpc.Metadata;
+  /** The request's headers: gRPC metadata such as `thanos-tenant`. */
+  metadata: RequestHeaders;
   peer: string;
 }
 
@@ -64,146 +66,69 @@ export interface RunningGrpcServer {
   readonly port: number;
   /** `host:port` with the bound port, ready to dial. */
   readonly address: string;
-  readonly server: grpc.Server;
   /** Stops taking calls, lets running ones finish for up to `graceMs`, then cancels them. */
   stop(graceMs?: number): Promise<void>;
 }
 
 /** Starts a server on `host:port` (port 0 picks a free one) serving the given services. */
 export async function startGrpcServer(address: string, services: StoreApiServices): Promise<RunningGrpcServer> {
-  const server = new grpc.Server(CHANNEL_OPTIONS);
+  const server = new GrpcServer({ maxMessageBytes: MAX_MESSAGE_BYTES, statusOf: statusFromError });
   const pkg = grpcPackage();
-  const live = new Set<AbortController>();
+  const method = (service: string, name: string): MethodDefinition<unknown, unknown> =>
+    (pkg[service] as unknown as Record<string, MethodDefinition<unknown, unknown>>)[name];
+  const unary = <Req, Res>(service: string, name: string, handle: (req: Req, ctx: CallContext) => Promise<Res>): void => {
+    const m = method(service, name);
+    server.add<Req, Res>(m.path, {
+      kind: 'unary',
+      decodeRequest: m.requestDeserialize as (b: Buffer) => Req,
+      encodeResponse: m.responseSerialize as (r: Res) => Buffer,
+      handle: (req, call) => handle(req, context(call)),
+    });
+  };
+  const stream = <Req, Res>(service: string, name: string, handle: (req: Req, send: FrameSink<Res>, ctx: CallContext) => Promise<void>): void => {
+    const m = method(service, name);
+    server.add<Req, Res>(m.path, {
+      kind: 'serverStream',
+      decodeRequest: m.requestDeserialize as (b: Buffer) => Req,
+      encodeResponse: m.responseSerialize as (r: Res) => Buffer,
+      handle: (req, send, call) => handle(req, send, context(call)),
+    });
+  };
 
   if (services.store !== undefined) {
     const s = services.store;
-    server.addService(pkg['thanos.Store'] as grpc.ServiceDefinition, {
-      Series: streamHandler(live, (req: SeriesRequest, send: FrameSink<SeriesFrame>, ctx) => s.series(req, send, ctx)),
-      LabelNames: unaryHandler(live, (req: LabelNamesRequest, ctx) => s.labelNames(req, ctx)),
-      LabelValues: unaryHandler(live, (req: LabelValuesRequest, ctx) => s.labelValues(req, ctx)),
-    });
+    stream('thanos.Store', 'Series', (req: SeriesRequest, send: FrameSink<SeriesFrame>, ctx) => s.series(req, send, ctx));
+    unary('thanos.Store', 'LabelNames', (req: LabelNamesRequest, ctx) => s.labelNames(req, ctx));
+    unary('thanos.Store', 'LabelValues', (req: LabelValuesRequest, ctx) => s.labelValues(req, ctx));
   }
   if (services.info !== undefined) {
     const s = services.info;
-    server.addService(pkg['thanos.info.Info'] as grpc.ServiceDefinition, {
-      Info: unaryHandler(live, (_req: unknown, ctx) => s.info(ctx)),
-    });
+    unary('thanos.info.Info', 'Info', (_req: unknown, ctx) => s.info(ctx));
   }
   if (services.rules !== undefined) {
     const s = services.rules;
-    server.addService(pkg['thanos.Rules'] as grpc.ServiceDefinition, {
-      Rules: streamHandler(live, (req: RulesRequest, send: FrameSink<RulesResponse>, ctx) => s.rules(req, send, ctx)),
-    });
+    stream('thanos.Rules', 'Rules', (req: RulesRequest, send: FrameSink<RulesResponse>, ctx) => s.rules(req, send, ctx));
   }
 
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) => {
-      if (err) reject(new Error(`bind gRPC server on ${address}`, { cause: err }));
-      else resolve(p);
-    });
+  const colon = address.lastIndexOf(':');
+  const host = address.slice(0, colon);
+  const port = await server.listen(host.replace(/^\[(.*)\]$/, '$1'), Number(address.slice(colon + 1))).catch((err: unknown) => {
+    throw new Error(`bind gRPC server on ${address}`, { cause: err });
   });
-  const host = address.slice(0, address.lastIndexOf(':'));
-
   return {
     port,
     address: `${host}:${port}`,
-    server,
-    stop: (graceMs = 5_000) =>
-      new Promise<void>((resolve) => {
-        const force = setTimeout(() => {
-          for (const ac of live) ac.abort(new QueryCanceledError('server shutdown'));
-          server.forceShutdown();
-          resolve();
-        }, graceMs);
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      }),
+    stop: (graceMs = 5_000) => server.close(graceMs),
   };
 }
 
-function context(live: Set<AbortController>, call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): {
-  ctx: CallContext;
-  done: () => void;
-} {
-  const ac = new AbortController();
-  live.add(ac);
-  let finished = false;
-  // grpc-js emits 'cancelled' at the end of every call, after the status went out too (its tidy-up), so only
-  // a call still running was really cancelled; the error (and its stack trace) is made only then.
-  call.on('cancelled', () => {
-    if (!finished) ac.abort(new QueryCanceledError(call.getPath()));
-  });
-  // A client that gave up before the handler started: that 'cancelled' has been and gone.
-  if (call.cancelled) ac.abort(new QueryCanceledError(call.getPath()));
+function context(call: ServerCall): CallContext {
   return {
-    ctx: {
-      signal: ac.signal,
-      metadata: call.metadata,
-      // Formatted only for the handlers that ask (logs): most calls never do.
-      get peer() {
-        return call.getPeer();
-      },
+    signal: call.signal,
+    metadata: call.headers,
+    // Formatted only for the handlers that ask (logs): most calls never do.
+    get peer() {
+      return call.peer;
     },
-    done: () => {
-      finished = true;
-      live.delete(ac);
-    },
-  };
-}
-
-function unaryHandler<Req, Res>(
-  live: Set<AbortController>,
-  fn: (req: Req, ctx: CallContext) => Promise<Res>,
-): grpc.handleUnaryCall<Req, Res> {
-  return (call, callback) => {
-    const { ctx, done } = context(live, call);
-    fn(call.request, ctx).then(
-      (res) => {
-        done();
-        callback(null, res);
-      },
-      (err: unknown) => {
-        done();
-        callback(statusFromError(err));
-      },
-    );
-  };
-}
-
-function streamHandler<Req, Frame>(
-  live: Set<AbortController>,
-  fn: (req: Req, send: FrameSink<Frame>, ctx: CallContext) => Promise<void>,
-): grpc.handleServerStreamingCall<Req, Frame> {
-  return (call) => {
-    const { ctx, done } = context(live, call);
-    const send: FrameSink<Frame> = (frame) => {
-      if (ctx.signal.aborted) return Promise.reject(new QueryCanceledError(call.getPath()));
-      if (call.write(frame)) return Promise.resolve();
-      return new Promise<void>((resolve, reject) => {
-        const onDrain = (): void => {
-          ctx.signal.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = (): void => {
-          call.off('drain', onDrain);
-          reject(new QueryCanceledError(call.getPath()));
-        };
-        call.once('drain', onDrain);
-        ctx.signal.addEventListener('abort', onAbort, { once: true });
-      });
-    };
-    fn(call.request, send, ctx).then(
-      () => {
-        done();
-        call.end();
-      },
-      (err: unknown) => {
-        done();
-        // grpc-js turns an 'error' event on a server stream into the call's final status.
-        if (!call.cancelled) call.emit('error', statusFromError(err));
-      },
-    );
   };
 }

@@ -6,7 +6,6 @@
  * (a StorageError) that names the method, the peer and the gRPC code, e.g.
  *   "thanos.Store/Series on 127.0.0.1:10901: DEADLINE_EXCEEDED: Deadline exceeded after 0.101s"
  */
-import * as grpc from '@grpc/grpc-js';
 import {
   BadDataError,
   NotSupportedError,
@@ -15,44 +14,43 @@ import {
   StorageError,
   TooManySamplesError,
 } from '../model/index.js';
+import { Code, GrpcStatusError, codeName } from './grpc/codes.js';
 
 /** The gRPC status for an error thrown by a handler. */
-export function statusFromError(err: unknown): grpc.StatusObject {
+export function statusFromError(err: unknown): { code: Code; details: string } {
   const details = err instanceof Error ? err.message : String(err);
-  let code = grpc.status.INTERNAL;
+  let code: Code = Code.INTERNAL;
   if (err instanceof StoreApiCallError) code = err.code; // passing an upstream failure through
-  else if (err instanceof BadDataError) code = grpc.status.INVALID_ARGUMENT;
-  else if (err instanceof QueryTimeoutError) code = grpc.status.DEADLINE_EXCEEDED;
-  else if (err instanceof QueryCanceledError) code = grpc.status.CANCELLED;
-  else if (err instanceof NotSupportedError) code = grpc.status.UNIMPLEMENTED;
-  else if (err instanceof TooManySamplesError) code = grpc.status.RESOURCE_EXHAUSTED;
-  return { code, details, metadata: new grpc.Metadata() };
+  else if (err instanceof BadDataError) code = Code.INVALID_ARGUMENT;
+  else if (err instanceof QueryTimeoutError) code = Code.DEADLINE_EXCEEDED;
+  else if (err instanceof QueryCanceledError) code = Code.CANCELLED;
+  else if (err instanceof NotSupportedError) code = Code.UNIMPLEMENTED;
+  else if (err instanceof TooManySamplesError) code = Code.RESOURCE_EXHAUSTED;
+  return { code, details };
 }
 
 /** A StoreAPI call that failed, with the gRPC code kept for callers that branch on it. */
 export class StoreApiCallError extends StorageError {
   override name = 'StoreApiCallError';
-  readonly code: grpc.status;
+  readonly code: Code;
   readonly method: string;
   readonly target: string;
 
-  constructor(method: string, target: string, code: grpc.status, details: string, options?: { cause?: unknown }) {
-    super(`${method} on ${target}: ${grpc.status[code] ?? code}: ${details}`, options);
+  constructor(method: string, target: string, code: Code, details: string, options?: { cause?: unknown }) {
+    super(`${method} on ${target}: ${codeName(code)}: ${details}`, options);
     this.code = code;
     this.method = method;
     this.target = target;
   }
 
   get isDeadlineExceeded(): boolean {
-    return this.code === grpc.status.DEADLINE_EXCEEDED;
+    return this.code === Code.DEADLINE_EXCEEDED;
   }
 }
 
-/** Wraps whatever a grpc-js call rejected or emitted with into a StoreApiCallError. */
+/** Wraps whatever a call failed with (a GrpcStatusError from the channel, or anything else) into a StoreApiCallError. */
 export function callError(method: string, target: string, err: unknown): StoreApiCallError {
   if (err instanceof StoreApiCallError) return err;
-  const e = err as Partial<grpc.ServiceError> | undefined;
-  const code = typeof e?.code === 'number' ? e.code : grpc.status.UNKNOWN;
-  const details = typeof e?.details === 'string' && e.details !== '' ? e.details : String((err as Error)?.message ?? err);
-  return new StoreApiCallError(method, target, code, details, { cause: err });
+  if (err instanceof GrpcStatusError) return new StoreApiCallError(method, target, err.code, err.details, { cause: err });
+  return new StoreApiCallError(method, target, Code.UNKNOWN, String((err as Error)?.message ?? err), { cause: err });
 }
