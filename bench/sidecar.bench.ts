@@ -17,9 +17,16 @@
  *
  * Skipped with a printed reason when prometheus or promtool is missing. Samples are counted from the XOR
  * chunk headers (2-byte count) on both paths and checked against the data before timing.
+ *
+ * CPU figures, steadier than wall time on a shared machine: `sidecar_child_cpu_ms` is the child sidecar's
+ * CPU (utime+stime from /proc, 10 ms ticks, summed over its timed reads) per read — everything the sidecar
+ * does for one Series call; `prometheus_remote_read_cpu_ms` is this process's CPU per raw remote read (our
+ * client's share of the raw figure). Knobs: SIDECAR_BENCH_RUNS=n, SIDECAR_BENCH_CPU_PROF=<dir> (runs the
+ * child with --cpu-prof into <dir>, written when it exits).
  */
 import * as grpc from '@grpc/grpc-js';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SIDECAR_DEFAULTS, startSidecar } from '../src/cli/sidecar.js';
 import { Matcher, MatchType } from '../src/model/index.js';
@@ -35,14 +42,15 @@ export const name = 'sidecar';
 const END = T0 + 2 * 3_600_000 - 15_000;
 const INSTANCES = 334; // × 3 series = 1,002
 const WARMUP = 3;
-const RUNS = 15;
+const RUNS = Number(process.env.SIDECAR_BENCH_RUNS ?? 15);
 
 const count = (data: Uint8Array): number => (data[0] << 8) | data[1];
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
 /** `promfed sidecar` in a child process; resolves with its gRPC address once it is ready. */
 async function childSidecar(promUrl: string): Promise<{ grpc: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import=tsx', MAIN, 'sidecar', `--prometheus.url=${promUrl}`, '--grpc-address=127.0.0.1:0', '--http-address=127.0.0.1:0'], {
+  const prof = process.env.SIDECAR_BENCH_CPU_PROF;
+  const child = spawn(process.execPath, [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), '--import=tsx', MAIN, 'sidecar', `--prometheus.url=${promUrl}`, '--grpc-address=127.0.0.1:0', '--http-address=127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -58,6 +66,14 @@ async function childSidecar(promUrl: string): Promise<{ grpc: string; child: Chi
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** utime + stime of a process in ms (/proc/<pid>/stat, 10 ms ticks). */
+function cpuMsOf(pid: number): number {
+  // Fields after the ")" of the command name; utime and stime are the 14th and 15th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -120,11 +136,27 @@ export async function run(): Promise<BenchResult[]> {
       if (n !== total) throw new Error(`bench sidecar: ${what} read ${n} samples, the data has ${total}`);
     }
     const times = { sidecar: [] as number[], inprocess: [] as number[], undecoded: [] as number[], raw: [] as number[] };
+    const childPid = child.child.pid!;
+    let childCpuMs = 0;
+    let childReads = 0;
+    let rawCpuUs = 0;
     for (let i = 0; i < WARMUP + RUNS; i++) {
       for (const [key, f] of kinds) {
+        const viaChild = key === 'sidecar' || key === 'undecoded';
+        const cpu0 = viaChild ? cpuMsOf(childPid) : 0;
+        const own0 = process.cpuUsage();
         const start = performance.now();
         await f();
-        if (i >= WARMUP) times[key].push(performance.now() - start);
+        if (i < WARMUP) continue;
+        times[key].push(performance.now() - start);
+        if (viaChild) {
+          childCpuMs += cpuMsOf(childPid) - cpu0;
+          childReads++;
+        }
+        if (key === 'raw') {
+          const d = process.cpuUsage(own0);
+          rawCpuUs += d.user + d.system;
+        }
       }
     }
     bytesClient.close();
@@ -138,11 +170,16 @@ export async function run(): Promise<BenchResult[]> {
       { name: 'sidecar_series_inprocess_ms', value: median(times.inprocess), unit: 'ms' },
       { name: 'sidecar_series_undecoded_ms', value: median(times.undecoded), unit: 'ms' },
       { name: 'prometheus_remote_read_ms', value: median(times.raw), unit: 'ms' },
+      { name: 'sidecar_child_cpu_ms', value: childCpuMs / childReads, unit: 'ms' },
+      { name: 'prometheus_remote_read_cpu_ms', value: rawCpuUs / 1000 / RUNS, unit: 'ms' },
     ];
   } finally {
     store.close();
     childStore.close();
+    const exited = new Promise((r) => child.child.once('exit', r));
     child.child.kill('SIGTERM');
+    // A --cpu-prof profile is written on exit: wait for it.
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     await sidecar.stop();
     await prom.stop();
     removeDir(prom.dir);

@@ -38,7 +38,8 @@ export interface DecodedFrame {
 
 const TWO_32 = 4294967296;
 
-class Reader {
+/** A protobuf reader over bytes [pos, end) of `buf` (also used by series-frames.ts). */
+export class Reader {
   pos: number;
   constructor(
     readonly buf: Buffer,
@@ -130,7 +131,7 @@ export function decodeChunkedFrame(frame: Uint8Array): DecodedFrame {
     const tag = r.uint32();
     if (tag === 0x0a) {
       const end = r.lenEnd();
-      series.push(decodeSeries(r, end));
+      series.push(decodeChunkedSeries(r, end));
       r.pos = end;
     } else if (tag === 0x10) queryIndex = r.int64();
     else r.skip(tag & 7);
@@ -138,7 +139,8 @@ export function decodeChunkedFrame(frame: Uint8Array): DecodedFrame {
   return { series, queryIndex };
 }
 
-function decodeSeries(r: Reader, end: number): RemoteSeries {
+/** One ChunkedSeries, from r.pos to `end`. */
+export function decodeChunkedSeries(r: Reader, end: number): RemoteSeries {
   const flat: string[] = [];
   const chunks: RemoteChunk[] = [];
   let sorted = true;

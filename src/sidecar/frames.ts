@@ -6,8 +6,8 @@
  *   │ uvarint size │ CRC-32C(data), 4 B, BE  │ data (size bytes)            │  … repeated until the body ends
  *   └──────────────┴─────────────────────────┴──────────────────────────────┘
  *
- * Frames are yielded as views into the received buffers (no copy) unless a frame straddles two network
- * chunks, when just that frame's bytes are joined. A CRC mismatch, a size over the limit, or a body that
+ * Frames are views into the received buffers (no copy) unless a frame straddles two network chunks, when
+ * just that frame's bytes are joined. A CRC mismatch, a size over the limit, or a body that
  * ends inside a frame is a StorageError naming the frame; nothing is yielded from a frame that fails.
  */
 import { crc32c } from '@node-rs/crc32';
@@ -21,37 +21,52 @@ const CRC_BYTES = 4;
 const MAX_UVARINT_BYTES = 10;
 
 /**
- * Yields the data of each frame in `body`, CRC-checked. `limitBytes` bounds one frame's data, so a corrupt
- * size cannot make us wait for (or allocate) gigabytes.
+ * Splits a body into frames as its network chunks arrive, synchronously: push() hands over the CRC-checked
+ * data of every frame a chunk completes. A frame inside one chunk is a view of it (no copy); only a frame
+ * that straddles chunks is assembled, into a buffer of its own size (its header into a few bytes first).
+ * Prometheus flushes after every frame, so most network chunks hold whole frames.
  */
-export async function* readFrames(body: AsyncIterable<Uint8Array>, limitBytes = DEFAULT_FRAME_LIMIT_BYTES): AsyncGenerator<Uint8Array> {
-  // Unread bytes: parts[0] from `off`, then the other parts whole. `need` is how many unread bytes the
-  // next parse step must see contiguously; below that we only collect.
-  let parts: Uint8Array[] = [];
-  let off = 0;
-  let have = 0;
-  let need = 1;
-  let frameNo = 0;
-  let expected = -1; // the current frame's total length once its header is read, for the truncation message
+export class FrameSplitter {
+  private frameNo = 0;
+  /** Header bytes of a frame whose size field or CRC is not complete yet (at most 14). */
+  private head: Uint8Array | undefined;
+  /** The data of a frame whose header is read but whose bytes are still arriving. */
+  private partial: Buffer | undefined;
+  private filled = 0;
+  private partialCrc = 0;
+  private partialHeader = 0;
 
-  for await (const chunk of body) {
-    if (chunk.length === 0) continue;
-    parts.push(chunk);
-    have += chunk.length;
-    if (have < need) continue;
-    if (parts.length > 1) {
-      parts = [Buffer.concat([parts[0].subarray(off), ...parts.slice(1)])];
-      off = 0;
+  constructor(private readonly limitBytes = DEFAULT_FRAME_LIMIT_BYTES) {}
+
+  /** Appends to `out` the data of every frame `chunk` completes, in order. */
+  push(chunk: Uint8Array, out: Uint8Array[]): void {
+    let off = 0;
+    if (this.partial !== undefined) {
+      const p = this.partial;
+      const take = Math.min(chunk.length, p.length - this.filled);
+      p.set(take === chunk.length ? chunk : chunk.subarray(0, take), this.filled);
+      this.filled += take;
+      if (this.filled < p.length) return;
+      this.partial = undefined;
+      out.push(this.checked(p, this.partialCrc));
+      off = take;
+    } else if (this.head !== undefined) {
+      // Rare: a header cut by a chunk boundary. Join it with this chunk and go on as if it came whole.
+      const joined = Buffer.allocUnsafe(this.head.length + chunk.length);
+      joined.set(this.head, 0);
+      joined.set(chunk, this.head.length);
+      this.head = undefined;
+      chunk = joined;
     }
-    const buf = parts[0];
-    for (;;) {
+    const n = chunk.length;
+    while (off < n) {
       // uvarint size
       let size = 0;
       let mul = 1;
-      let n = 0;
+      let i = off;
       let complete = false;
-      while (off + n < buf.length && n < MAX_UVARINT_BYTES) {
-        const b = buf[off + n++];
+      while (i < n && i - off < MAX_UVARINT_BYTES) {
+        const b = chunk[i++];
         size += (b & 0x7f) * mul;
         mul *= 128;
         if (b < 0x80) {
@@ -60,45 +75,71 @@ export async function* readFrames(body: AsyncIterable<Uint8Array>, limitBytes = 
         }
       }
       if (!complete) {
-        if (n >= MAX_UVARINT_BYTES) throw new StorageError(`remote read frame ${frameNo}: malformed size (uvarint longer than 10 bytes)`);
-        need = have + 1;
-        expected = -1;
-        break;
+        if (i - off >= MAX_UVARINT_BYTES) throw new StorageError(`remote read frame ${this.frameNo}: malformed size (uvarint longer than 10 bytes)`);
+        this.head = chunk.slice(off, n);
+        return;
       }
-      if (size > limitBytes) {
-        throw new StorageError(`remote read frame ${frameNo}: size ${size} bytes exceeds the ${limitBytes}-byte frame limit`);
+      if (size > this.limitBytes) {
+        throw new StorageError(`remote read frame ${this.frameNo}: size ${size} bytes exceeds the ${this.limitBytes}-byte frame limit`);
       }
-      const total = n + CRC_BYTES + size;
-      if (have < total) {
-        need = total;
-        expected = total;
-        break;
+      if (i + CRC_BYTES > n) {
+        this.head = chunk.slice(off, n);
+        return;
       }
-      const want = (buf[off + n] * 0x1000000 + ((buf[off + n + 1] << 16) | (buf[off + n + 2] << 8) | buf[off + n + 3])) >>> 0;
-      const data = buf.subarray(off + n + CRC_BYTES, off + total);
-      const got = crc32c(data) >>> 0;
-      if (got !== want) {
-        throw new StorageError(
-          `remote read frame ${frameNo}: CRC32C mismatch (frame says 0x${want.toString(16).padStart(8, '0')}, data has 0x${got.toString(16).padStart(8, '0')})`,
-        );
+      const want = (chunk[i] * 0x1000000 + ((chunk[i + 1] << 16) | (chunk[i + 2] << 8) | chunk[i + 3])) >>> 0;
+      const start = i + CRC_BYTES;
+      if (start + size > n) {
+        // The data goes on in later chunks: collect it in a buffer of its own.
+        const p = Buffer.allocUnsafe(size);
+        p.set(chunk.subarray(start, n), 0);
+        this.partial = p;
+        this.filled = n - start;
+        this.partialCrc = want;
+        this.partialHeader = start - off;
+        return;
       }
-      off += total;
-      have -= total;
-      frameNo++;
-      yield data;
-      if (have === 0) {
-        parts = [];
-        off = 0;
-        need = 1;
-        expected = -1;
-        break;
-      }
+      out.push(this.checked(chunk.subarray(start, start + size), want));
+      off = start + size;
     }
   }
-  if (have > 0) {
-    const of = expected > 0 ? `${have} of ${expected} bytes` : `${have} bytes of an incomplete size field`;
-    throw new StorageError(`remote read response truncated inside frame ${frameNo} (${of} received)`);
+
+  /** Call when the body has ended: throws if it ended inside a frame. */
+  end(): void {
+    if (this.partial !== undefined) {
+      const total = this.partialHeader + this.partial.length;
+      const have = this.partialHeader + this.filled;
+      throw new StorageError(`remote read response truncated inside frame ${this.frameNo} (${have} of ${total} bytes received)`);
+    }
+    if (this.head !== undefined) {
+      throw new StorageError(`remote read response truncated inside frame ${this.frameNo} (${this.head.length} bytes of an incomplete size field or checksum received)`);
+    }
   }
+
+  private checked(data: Uint8Array, want: number): Uint8Array {
+    const got = crc32c(data) >>> 0;
+    if (got !== want) {
+      throw new StorageError(
+        `remote read frame ${this.frameNo}: CRC32C mismatch (frame says 0x${want.toString(16).padStart(8, '0')}, data has 0x${got.toString(16).padStart(8, '0')})`,
+      );
+    }
+    this.frameNo++;
+    return data;
+  }
+}
+
+/**
+ * Yields the data of each frame in `body`, CRC-checked. `limitBytes` bounds one frame's data, so a corrupt
+ * size cannot make us wait for (or allocate) gigabytes.
+ */
+export async function* readFrames(body: AsyncIterable<Uint8Array>, limitBytes = DEFAULT_FRAME_LIMIT_BYTES): AsyncGenerator<Uint8Array> {
+  const splitter = new FrameSplitter(limitBytes);
+  const frames: Uint8Array[] = [];
+  for await (const chunk of body) {
+    splitter.push(chunk, frames);
+    for (let i = 0; i < frames.length; i++) yield frames[i];
+    frames.length = 0;
+  }
+  splitter.end();
 }
 
 /** Writes one frame (tests, fakes and docs examples; Prometheus writes the real ones). */

@@ -14,7 +14,7 @@ import snappy from 'snappyjs';
 import { StorageError, throwIfAborted, type Matcher } from '../model/index.js';
 import { decodeReadResponse, encodeReadRequest, matchersToProto, millisToInt64, ReadResponseType } from '../storeapi/index.js';
 import { decodeChunkedFrame, type RemoteSeries } from './chunked-decoder.js';
-import { DEFAULT_FRAME_LIMIT_BYTES, readFrames } from './frames.js';
+import { DEFAULT_FRAME_LIMIT_BYTES, FrameSplitter } from './frames.js';
 import type { PrometheusHttp } from './prometheus-http.js';
 import { remoteSeriesFromSamples } from './samples.js';
 
@@ -28,6 +28,9 @@ export const READ_REQUEST_HEADERS: Readonly<Record<string, string>> = {
   'x-prometheus-remote-read-version': '0.1.0',
   'user-agent': 'promfed-sidecar',
 };
+
+/** A piece of a remote-read answer (RemoteReadClient.readParts): frames as they arrive, or decoded SAMPLES series. */
+export type ReadPart = { frames: Uint8Array[]; series?: undefined } | { series: RemoteSeries[]; frames?: undefined };
 
 export interface RemoteReadQuery {
   mint: number;
@@ -55,6 +58,25 @@ export class RemoteReadClient {
 
   /** The series of one query. Breaking out of the loop (or `signal`) closes the HTTP response. */
   async *read(q: RemoteReadQuery, signal?: AbortSignal): AsyncGenerator<RemoteSeries> {
+    for await (const part of this.readParts(q, signal)) {
+      if (part.series !== undefined) {
+        for (const s of part.series) yield s;
+        continue;
+      }
+      for (const frame of part.frames) {
+        const msg = decodeChunkedFrame(frame);
+        if (msg.queryIndex !== 0) throw new StorageError(`remote read: frame for query ${msg.queryIndex}, but only query 0 was asked`);
+        for (const s of msg.series) yield s;
+      }
+    }
+  }
+
+  /**
+   * The answer to one query as it arrives, undecoded where it can be: groups of CRC-checked frames (each a
+   * `prometheus.ChunkedReadResponse`, views of the received bytes) for a streamed answer, or all series of a
+   * SAMPLES answer at once. Breaking out of the loop (or `signal`) closes the HTTP response.
+   */
+  async *readParts(q: RemoteReadQuery, signal?: AbortSignal): AsyncGenerator<ReadPart> {
     const body = snappy.compress(
       encodeReadRequest({
         queries: [
@@ -77,7 +99,7 @@ export class RemoteReadClient {
         }
         yield* this.streamed(res, signal);
       } else if (type.startsWith(SAMPLES_CONTENT_TYPE)) {
-        yield* await this.samples(res, signal);
+        yield { series: await this.samples(res, signal) };
       } else {
         throw new StorageError(`remote read: unexpected response content type ${JSON.stringify(type)}`);
       }
@@ -87,15 +109,15 @@ export class RemoteReadClient {
     }
   }
 
-  private async *streamed(res: IncomingMessage, signal?: AbortSignal): AsyncGenerator<RemoteSeries> {
-    let frames;
+  private async *streamed(res: IncomingMessage, signal?: AbortSignal): AsyncGenerator<ReadPart> {
     try {
-      frames = readFrames(bodyOf(res, signal), this.frameLimit);
-      for await (const frame of frames) {
-        const msg = decodeChunkedFrame(frame);
-        if (msg.queryIndex !== 0) throw new StorageError(`remote read: frame for query ${msg.queryIndex}, but only query 0 was asked`);
-        for (const s of msg.series) yield s;
+      const splitter = new FrameSplitter(this.frameLimit);
+      for await (const group of bodyGroups(res, signal)) {
+        const frames: Uint8Array[] = [];
+        for (const chunk of group) splitter.push(chunk, frames);
+        if (frames.length > 0) yield { frames };
       }
+      splitter.end();
     } catch (err) {
       throwIfAborted(signal, 'remote read');
       throw err;
@@ -105,10 +127,12 @@ export class RemoteReadClient {
   private async samples(res: IncomingMessage, signal?: AbortSignal): Promise<RemoteSeries[]> {
     const parts: Buffer[] = [];
     let n = 0;
-    for await (const chunk of bodyOf(res, signal)) {
-      n += chunk.length;
-      if (n > this.maxSamplesBody) throw new StorageError(`remote read: SAMPLES response larger than ${this.maxSamplesBody} bytes`);
-      parts.push(chunk as Buffer);
+    for await (const group of bodyGroups(res, signal)) {
+      for (const chunk of group) {
+        n += chunk.length;
+        if (n > this.maxSamplesBody) throw new StorageError(`remote read: SAMPLES response larger than ${this.maxSamplesBody} bytes`);
+        parts.push(chunk);
+      }
     }
     let raw: Uint8Array;
     try {
@@ -123,15 +147,76 @@ export class RemoteReadClient {
   }
 }
 
-/** The response body as Buffers; a broken connection becomes a StorageError saying so. */
-async function* bodyOf(res: IncomingMessage, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+/**
+ * The response body in groups: the Buffers that arrived since the last group, as 'data' gave them (one per
+ * HTTP chunk, i.e. about one frame each, as Prometheus flushes per frame). Not a Readable's async iterator,
+ * which joins everything buffered into one new Buffer — a copy of the whole body. While `highWater` bytes
+ * wait unread the response is paused, so a slow consumer holds Prometheus back through TCP. A broken
+ * connection becomes a StorageError saying so.
+ */
+async function* bodyGroups(res: IncomingMessage, signal?: AbortSignal, highWater = 1 << 20): AsyncGenerator<Buffer[]> {
+  let queue: Buffer[] = [];
+  let queued = 0;
+  let paused = false;
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const onData = (chunk: Buffer): void => {
+    queue.push(chunk);
+    queued += chunk.length;
+    if (queued >= highWater && !paused) {
+      paused = true;
+      res.pause();
+    }
+    notify();
+  };
+  const onEnd = (): void => {
+    ended = true;
+    notify();
+  };
+  const onError = (err: Error): void => {
+    failure = err;
+    notify();
+  };
+  res.on('data', onData);
+  res.on('end', onEnd);
+  res.on('close', onEnd);
+  res.on('error', onError);
   try {
-    for await (const chunk of res as AsyncIterable<Buffer>) yield chunk;
-  } catch (err) {
-    throwIfAborted(signal, 'remote read');
-    if (err instanceof StorageError) throw err;
-    throw new StorageError(`remote read: response stream broken: ${(err as Error).message}`, { cause: err });
+    for (;;) {
+      if (failure !== undefined) {
+        throwIfAborted(signal, 'remote read');
+        if (failure instanceof StorageError) throw failure;
+        throw new StorageError(`remote read: response stream broken: ${failure.message}`, { cause: failure });
+      }
+      if (queue.length > 0) {
+        const group = queue;
+        queue = [];
+        queued = 0;
+        if (paused) {
+          paused = false;
+          res.resume();
+        }
+        yield group;
+        continue;
+      }
+      if (ended) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    res.off('data', onData);
+    res.off('end', onEnd);
+    res.off('close', onEnd);
+    res.off('error', onError);
   }
   // Node ends the stream without an error when a chunked body is cut short in some cases; `complete` tells.
-  if (!res.complete) throw new StorageError('remote read: response stream ended before the body was complete');
+  if (!res.complete) {
+    throwIfAborted(signal, 'remote read');
+    throw new StorageError('remote read: response stream ended before the body was complete');
+  }
 }

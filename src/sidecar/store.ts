@@ -36,7 +36,7 @@ import {
   type ProtoAggrChunk,
   type ProtoLabelMatcher,
   type SeriesRequest,
-  type SeriesResponse,
+  type SeriesFrame,
   type StoreService,
 } from '../storeapi/index.js';
 import type { RemoteChunk } from './chunked-decoder.js';
@@ -44,6 +44,7 @@ import { PrometheusLabelsApi } from './labels-api.js';
 import type { PrometheusMetadata } from './metadata.js';
 import type { PrometheusHttp } from './prometheus-http.js';
 import { RemoteReadClient, type RemoteReadOptions } from './remote-read.js';
+import { SeriesFrames } from './series-frames.js';
 import { SeriesWriter } from './series-writer.js';
 
 export interface SidecarStoreOptions {
@@ -90,7 +91,7 @@ export async function sidecarStoreApi(opts: SidecarStoreOptions): Promise<{ stor
   }
 
   const store: StoreService = {
-    async series(req: SeriesRequest, send: FrameSink<SeriesResponse>, ctx: CallContext): Promise<void> {
+    async series(req: SeriesRequest, send: FrameSink<SeriesFrame>, ctx: CallContext): Promise<void> {
       const ext = metadata.externalLabels();
       const matchers = splitMatchers(req.matchers, ext);
       if (matchers === null) return;
@@ -113,6 +114,26 @@ export async function sidecarStoreApi(opts: SidecarStoreOptions): Promise<{ stor
       if (req.skip_chunks) {
         for (const own of await labelsApi.series(matchers, mint, maxt, ctx.signal)) await writer.push(outLabels(own), []);
         await writer.end();
+        return;
+      }
+      if (drop.length === 0) {
+        // Streaming: Series frames written from the remote-read frames as they arrive (series-frames.ts).
+        const out = new SeriesFrames(ext, { batchSize: int64ToMillis(req.response_batch_size), limit: int64ToMillis(req.limit), hash: h64 });
+        reading: for await (const part of reader.readParts({ mint, maxt, matchers }, ctx.signal)) {
+          if (part.series !== undefined) for (const s of part.series) out.addSeries(s);
+          else {
+            for (const frame of part.frames) {
+              out.addFrame(frame);
+              for (const f of out.take()) await send(f);
+              if (out.full) break reading;
+            }
+          }
+          for (const f of out.take()) await send(f);
+          if (out.full) break;
+        }
+        throwIfAborted(ctx.signal, 'Series');
+        out.end();
+        for (const f of out.take()) await send(f);
         return;
       }
       for await (const s of reader.read({ mint, maxt, matchers }, ctx.signal)) {

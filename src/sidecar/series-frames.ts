@@ -1,0 +1,367 @@
+/**
+ * The sidecar's Series answer written straight from Prometheus's remote-read frames, in the order they
+ * arrive (the streaming mode of series-writer.ts, without its objects): `series` or `batch` frames, one
+ * message per label set, cut at `limit`.
+ *
+ * A remote-read ChunkedSeries and a Thanos Series both start with `repeated Label labels = 1`, Label being
+ * {name = 1, value = 2} in both, and Prometheus already merged its external labels into every series. So
+ * when a series' labels are canonical (each entry exactly name then value, both non-empty, names strictly
+ * ascending) and hold every external label with our value, their bytes are already the answer's labels:
+ * they are copied as they are, never decoded to strings. Chunks are read as numbers and byte ranges of the
+ * frame (no objects) and written by SeriesFrameWriter (storeapi/series-encoder.ts), which copies each
+ * chunk's data once into the outgoing frame. Any other series (its own value for an external label name,
+ * an external label Prometheus did not add, unusual encoding) is decoded and extended as series-writer.ts
+ * would, and written the same way; a SAMPLES answer arrives decoded and takes that path too.
+ *
+ * As series-writer.ts: consecutive series with equal labels (Prometheus splits a long series over frames)
+ * become one; a series landing out of order after the external labels are applied is counted and reported
+ * as a warning frame at the end. Label sets are compared as bytes (UTF-8 order, Prometheus's and Thanos's);
+ * equal sets have equal bytes because both paths write canonical entries.
+ */
+import { Labels, NotSupportedError, StorageError } from '../model/index.js';
+import { encodeLabels, SeriesFrameWriter } from '../storeapi/series-encoder.js';
+import { extendLabels, labelsToProto, PromChunkEncoding, ThanosChunkEncoding, type SeriesFrame } from '../storeapi/index.js';
+import { decodeChunkedSeries, Reader, type RemoteSeries } from './chunked-decoder.js';
+
+export interface SeriesFramesOptions {
+  /** response_batch_size: ≤ 1 → one `series` frame each, else `batch` frames of up to this many. */
+  batchSize: number;
+  /** Max series to send (0 = no limit). */
+  limit: number;
+  /** xxhash64 of a chunk's data, for `hash`. */
+  hash: (data: Uint8Array) => bigint;
+}
+
+export class SeriesFrames {
+  /** Frames made and not yet taken, in order: send them (take()) after each add. */
+  private ready: SeriesFrame[] = [];
+  private readonly w = new SeriesFrameWriter();
+  private readonly perFrame: number;
+  private readonly extNames: Uint8Array[] = [];
+  private readonly extValues: Uint8Array[] = [];
+  /** Labels of the series being written: bytes [curStart, curEnd) of cur. */
+  private cur: Uint8Array | undefined;
+  private curStart = 0;
+  private curEnd = 0;
+  private begun = 0;
+  private stopped = false;
+  private outOfOrder = 0;
+  // One ChunkedSeries' chunks, read before its labels are judged: times, Prometheus encoding, data range.
+  private cMin = new Float64Array(64);
+  private cMax = new Float64Array(64);
+  private cType = new Int32Array(64);
+  private cStart = new Int32Array(64);
+  private cEnd = new Int32Array(64);
+
+  constructor(
+    private readonly ext: Labels,
+    private readonly opts: SeriesFramesOptions,
+  ) {
+    this.perFrame = Math.max(1, opts.batchSize);
+    ext.forEach((name, value) => {
+      this.extNames.push(Buffer.from(name));
+      this.extValues.push(Buffer.from(value));
+    });
+  }
+
+  /** True once `limit` series are written and another one arrived: the caller may stop reading. */
+  get full(): boolean {
+    return this.stopped;
+  }
+
+  /** The frames made since the last call, to send in order. */
+  take(): SeriesFrame[] {
+    const r = this.ready;
+    if (r.length > 0) this.ready = [];
+    return r;
+  }
+
+  /** Every series of one CRC-checked remote-read frame (a `prometheus.ChunkedReadResponse`). */
+  addFrame(frame: Uint8Array): void {
+    const buf = Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+    const r = new Reader(buf, 0, buf.length);
+    while (r.pos < r.end && !this.stopped) {
+      const tag = r.uint32();
+      if (tag === 0x0a) {
+        const end = r.lenEnd();
+        this.chunkedSeries(r, end);
+        r.pos = end;
+      } else if (tag === 0x10) {
+        const q = r.int64();
+        if (q !== 0) throw new StorageError(`remote read: frame for query ${q}, but only query 0 was asked`);
+      } else r.skip(tag & 7);
+    }
+  }
+
+  /** A series decoded elsewhere (SAMPLES answer, or labels the fast path does not take). */
+  addSeries(s: RemoteSeries): void {
+    if (this.stopped) return;
+    const labels = extendLabels(s.labels, this.ext);
+    const bytes = encodeLabels(labelsToProto(labels));
+    if (!this.startSeries(bytes, 0, bytes.length)) return;
+    for (const c of s.chunks) this.chunk(c.minTime, c.maxTime, c.type, c.data, 0, c.data.length, labels);
+  }
+
+  /** Makes the last frame and, if any series came out of order, the warning; take() them after. */
+  end(): void {
+    if (this.w.seriesCount > 0) this.flush();
+    if (this.outOfOrder > 0) {
+      this.ready.push({
+        warning:
+          `sidecar: ${this.outOfOrder} series arrived out of label order after applying external labels ` +
+          '(a series has its own value for an external label name); merged results may be incomplete',
+      });
+    }
+  }
+
+  /** ChunkedSeries { repeated Label labels = 1; repeated Chunk chunks = 2; } from r.pos to `end`. */
+  private chunkedSeries(r: Reader, end: number): void {
+    const buf = r.buf;
+    const start = r.pos;
+    let labStart = -1;
+    let labEnd = -1;
+    let fast = true;
+    let prevName = -1; // start of the previous label's name (its length at prevNameLen)
+    let prevNameLen = 0;
+    let ext = 0;
+    const extNames = this.extNames;
+    let n = 0;
+    while (r.pos < end) {
+      const at = r.pos;
+      const tag = r.uint32();
+      if (tag === 0x0a) {
+        const lend = r.lenEnd();
+        if (labStart < 0) labStart = at;
+        else if (at !== labEnd) fast = false; // labels not in one run (after a chunk or an unknown field)
+        labEnd = lend;
+        if (fast) {
+          // Exactly: 0a <len> name 12 <len> value, both non-empty.
+          if (buf[r.pos] !== 0x0a) fast = false;
+          else {
+            r.pos++;
+            const ne = r.lenEnd();
+            const na = r.pos;
+            r.pos = ne;
+            if (ne === na || ne >= lend || buf[ne] !== 0x12) fast = false;
+            else {
+              r.pos = ne + 1;
+              const ve = r.lenEnd();
+              const va = r.pos;
+              if (ve !== lend || ve === va) fast = false;
+              else if (prevName >= 0 && compareBytes(buf, prevName, prevName + prevNameLen, buf, na, ne) >= 0) fast = false;
+              else {
+                prevName = na;
+                prevNameLen = ne - na;
+                // External labels, sorted too: each must be here with our value.
+                for (; ext < extNames.length; ext++) {
+                  const c = compareBytes(extNames[ext], 0, extNames[ext].length, buf, na, ne);
+                  if (c > 0) break;
+                  if (c < 0 || compareBytes(this.extValues[ext], 0, this.extValues[ext].length, buf, va, ve) !== 0) {
+                    fast = false;
+                    break;
+                  }
+                }
+              }
+            }
+          }
+        }
+        r.pos = lend;
+      } else if (tag === 0x12) {
+        const cend = r.lenEnd();
+        if (n === this.cMin.length) this.grow();
+        let minTime = 0;
+        let maxTime = 0;
+        let type = 0;
+        let ds = 0;
+        let de = 0;
+        while (r.pos < cend) {
+          const t = r.uint32();
+          if (t === 0x08) minTime = r.int64();
+          else if (t === 0x10) maxTime = r.int64();
+          else if (t === 0x18) type = r.uint32();
+          else if (t === 0x22) {
+            de = r.lenEnd();
+            ds = r.pos;
+            r.pos = de;
+          } else r.skip(t & 7);
+        }
+        r.pos = cend;
+        this.cMin[n] = minTime;
+        this.cMax[n] = maxTime;
+        this.cType[n] = type;
+        this.cStart[n] = ds;
+        this.cEnd[n] = de;
+        n++;
+      } else r.skip(tag & 7); // unknown fields: skipped (between labels they break the run, caught above)
+    }
+    if (!fast || ext < extNames.length || labStart < 0) {
+      r.pos = start;
+      this.addSeries(decodeChunkedSeries(r, end));
+      return;
+    }
+    if (!this.startSeries(buf, labStart, labEnd)) return;
+    for (let i = 0; i < n; i++) this.chunk(this.cMin[i], this.cMax[i], this.cType[i], buf, this.cStart[i], this.cEnd[i], undefined);
+  }
+
+  /**
+   * Starts the series with labels [start, end) of `bytes`, or continues the current one if they are equal.
+   * False when `limit` series are already written (nothing more is taken).
+   */
+  private startSeries(bytes: Uint8Array, start: number, end: number): boolean {
+    const cur = this.cur;
+    if (cur !== undefined) {
+      const c = compareLabelEntries(cur, this.curStart, this.curEnd, bytes, start, end);
+      if (c === 0) return true;
+      if (this.opts.limit > 0 && this.begun >= this.opts.limit) {
+        this.stopped = true;
+        return false;
+      }
+      if (c > 0) this.outOfOrder++;
+    }
+    if (this.w.seriesCount >= this.perFrame) this.flush();
+    this.w.beginSeries();
+    this.w.labels(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+    this.cur = bytes;
+    this.curStart = start;
+    this.curEnd = end;
+    this.begun++;
+    return true;
+  }
+
+  /** A chunk of the current series; `labels` only names the series in an error (decoded if not given). */
+  private chunk(minTime: number, maxTime: number, type: number, buf: Uint8Array, start: number, end: number, labels: Labels | undefined): void {
+    if (type !== PromChunkEncoding.XOR) {
+      const name = (labels ?? this.currentLabels()).toString();
+      if (type === PromChunkEncoding.HISTOGRAM || type === PromChunkEncoding.FLOAT_HISTOGRAM) {
+        throw new NotSupportedError(
+          `series ${name}: native histogram chunks (remote-read encoding ${PromChunkEncoding[type]}) are not supported by the promfed sidecar`,
+        );
+      }
+      throw new StorageError(`series ${name}: remote read returned a chunk with unknown encoding ${String(type)}`);
+    }
+    // Encoding number minus one: remote read counts as Prometheus's chunkenc (XOR = 1), Thanos from 0.
+    const data = buf.subarray(start, end);
+    this.w.chunk(minTime, maxTime, ThanosChunkEncoding.XOR, data, this.opts.hash(data));
+  }
+
+  private flush(): void {
+    this.ready.push(this.perFrame === 1 ? this.w.seriesFrame() : this.w.batchFrame());
+  }
+
+  private currentLabels(): Labels {
+    const pairs: [string, string][] = [];
+    forEachLabel(this.cur!, this.curStart, this.curEnd, (n, v) => pairs.push([n, v]));
+    return Labels.from(pairs);
+  }
+
+  private grow(): void {
+    const n = this.cMin.length * 2;
+    const f = (a: Float64Array): Float64Array<ArrayBuffer> => {
+      const g = new Float64Array(n);
+      g.set(a);
+      return g;
+    };
+    const i = (a: Int32Array): Int32Array<ArrayBuffer> => {
+      const g = new Int32Array(n);
+      g.set(a);
+      return g;
+    };
+    this.cMin = f(this.cMin);
+    this.cMax = f(this.cMax);
+    this.cType = i(this.cType);
+    this.cStart = i(this.cStart);
+    this.cEnd = i(this.cEnd);
+  }
+}
+
+/** Byte order of a[as, ae) and b[bs, be): negative, zero or positive. */
+function compareBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
+  const n = Math.min(ae - as, be - bs);
+  for (let i = 0; i < n; i++) {
+    const d = a[as + i] - b[bs + i];
+    if (d !== 0) return d;
+  }
+  return ae - as - (be - bs);
+}
+
+/** The value of the varint at p (lengths: at most 32 bits). */
+function varint(buf: Uint8Array, p: number): number {
+  let v = 0;
+  let shift = 0;
+  for (;;) {
+    const b = buf[p++];
+    v += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return v;
+    shift += 7;
+  }
+}
+
+function varintLength(buf: Uint8Array, p: number): number {
+  let n = 1;
+  while (buf[p++] >= 0x80) n++;
+  return n;
+}
+
+/**
+ * Orders two runs of canonical label entries (0a len [0a len name 12 len value]) as Labels.compare orders
+ * label sets — name, then value, label by label; a prefix first — with strings compared as UTF-8 bytes.
+ * Equal entries (most of them: same metric, same external labels) are skipped as bytes.
+ */
+function compareLabelEntries(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
+  let p = as;
+  let q = bs;
+  while (p < ae && q < be) {
+    const pe = p + 1 + varintLength(a, p + 1) + varint(a, p + 1);
+    const qe = q + 1 + varintLength(b, q + 1) + varint(b, q + 1);
+    if (pe - p !== qe - q || compareBytes(a, p, pe, b, q, qe) !== 0) {
+      // The first label that differs: compare names, then values.
+      entryFields(a, pe - varint(a, p + 1), pe);
+      const an = FIELDS[0];
+      const ane = FIELDS[1];
+      const av = FIELDS[2];
+      const ave = FIELDS[3];
+      entryFields(b, qe - varint(b, q + 1), qe);
+      return compareBytes(a, an, ane, b, FIELDS[0], FIELDS[1]) || compareBytes(a, av, ave, b, FIELDS[2], FIELDS[3]);
+    }
+    p = pe;
+    q = qe;
+  }
+  return (p < ae ? 1 : 0) - (q < be ? 1 : 0);
+}
+
+const FIELDS = new Int32Array(4);
+
+/**
+ * Name and value ranges of one Label payload [p, end) into FIELDS (name start, end, value start, end): as
+ * written by the fast path's check or by encodeLabels, which leaves out an empty name or value.
+ */
+function entryFields(a: Uint8Array, p: number, end: number): void {
+  let ns = p;
+  let ne = p;
+  if (p < end && a[p] === 0x0a) {
+    ns = p + 1 + varintLength(a, p + 1);
+    ne = ns + varint(a, p + 1);
+    p = ne;
+  }
+  let vs = p;
+  let ve = p;
+  if (p < end && a[p] === 0x12) {
+    vs = p + 1 + varintLength(a, p + 1);
+    ve = vs + varint(a, p + 1);
+  }
+  FIELDS[0] = ns;
+  FIELDS[1] = ne;
+  FIELDS[2] = vs;
+  FIELDS[3] = ve;
+}
+
+/** Calls f with each label of a run of canonical label entries. */
+function forEachLabel(a: Uint8Array, as: number, ae: number, f: (name: string, value: string) => void): void {
+  const buf = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  for (let p = as; p < ae; ) {
+    const e = p + 1 + varintLength(a, p + 1) + varint(a, p + 1);
+    entryFields(a, e - varint(a, p + 1), e);
+    f(buf.toString('utf8', FIELDS[0], FIELDS[1]), buf.toString('utf8', FIELDS[2], FIELDS[3]));
+    p = e;
+  }
+}
