@@ -13,7 +13,7 @@
 import net from 'node:net';
 import { Code, GrpcStatusError, codeFromHttpStatus, parseCode } from './codes.js';
 import { H2Connection, type H2Options, type H2Stream } from './h2/connection.js';
-import { ErrorCode } from './h2/frames.js';
+import { ErrorCode, H2StreamError } from './h2/frames.js';
 import { HpackEncoder, type HeaderList } from './h2/hpack.js';
 import { ACCEPT_ENCODING, MessageReader, decodeStatusMessage, formatTimeout, isSupportedEncoding } from './wire.js';
 
@@ -339,13 +339,21 @@ class ClientCall<Res> {
     this.#queue.length = 0;
     this.#head = 0;
     this.#held = [];
-    if (err !== undefined) {
-      // The connection is gone. Before any response it is a connection failure, which a caller may retry.
-      this.#settle(new GrpcStatusError(this.#gotHeaders ? Code.INTERNAL : Code.UNAVAILABLE, err.message, { cause: err }));
+    if (err instanceof H2StreamError) {
+      this.#settle(new GrpcStatusError(Code.INTERNAL, `server broke HTTP/2 on this stream: ${err.message}`, { cause: err }));
+    } else if (err !== undefined) {
+      // The connection is gone (closed, broken, keepalive unanswered): UNAVAILABLE, as grpc-go and grpc-js
+      // report a transport failure whether or not response headers had arrived.
+      this.#settle(new GrpcStatusError(Code.UNAVAILABLE, err.message, { cause: err }));
     } else if (code === ErrorCode.REFUSED_STREAM) {
       this.#settle(new GrpcStatusError(Code.UNAVAILABLE, 'stream refused by the server'));
     } else if (code === ErrorCode.CANCEL) {
       this.#settle(new GrpcStatusError(Code.CANCELLED, 'stream cancelled by the server'));
+    } else if (code === ErrorCode.ENHANCE_YOUR_CALM) {
+      // PROTOCOL-HTTP2.md's RST_STREAM mapping: the server is shedding load (too many pings or streams).
+      this.#settle(new GrpcStatusError(Code.RESOURCE_EXHAUSTED, 'stream reset by the server: ENHANCE_YOUR_CALM'));
+    } else if (code === ErrorCode.INADEQUATE_SECURITY) {
+      this.#settle(new GrpcStatusError(Code.PERMISSION_DENIED, 'stream reset by the server: INADEQUATE_SECURITY'));
     } else if (code === ErrorCode.NO_ERROR && this.#trailerStatus !== undefined) {
       this.#settle(this.#trailerStatus); // the server answered before reading all of the request
     } else {

@@ -21,6 +21,7 @@ import {
   Flag,
   FrameType,
   H2ConnectionError,
+  H2StreamError,
   MAX_FRAME_SIZE_LIMIT,
   MAX_WINDOW,
   PREFACE,
@@ -50,6 +51,17 @@ export interface H2Options {
 const SOCKET_HIGH_WATER = 256 * 1024;
 // Bytes a stream may queue behind its flow-control window before `write` returns false.
 const STREAM_HIGH_WATER = 64 * 1024;
+// CONTINUATION frames one header block may span: a peer fragments by its frame size (≥ 16 KiB), so a real
+// block needs a handful; empty or tiny ones in their thousands are a CPU/memory flood (CVE-2024-27316 class).
+const MAX_CONTINUATIONS = 1024;
+// PING and SETTINGS we may answer while the peer is not reading our answers (the socket is backed up): past
+// this the peer is flooding us and the answers would pile up without bound (CVE-2019-9512/9515 class).
+const MAX_REPLIES_WHILE_BUSY = 10_000;
+// Server: streams a client may reset (RST_STREAM on a stream it opened) in a burst, and refilled per second.
+// Open-then-reset costs us a handler each without counting against MAX_CONCURRENT_STREAMS (CVE-2023-44487,
+// "rapid reset"); nghttp2 and the Go server cap it likewise. A querier cancels a few streams per query.
+const RESET_BURST = 1_000;
+const RESETS_PER_SECOND = 100;
 const noop = (): void => {};
 
 export class H2Stream {
@@ -60,7 +72,10 @@ export class H2Stream {
   onData: (chunk: Buffer) => void = noop;
   /** The peer ended its side (END_STREAM), after its last onData/onHeaders. */
   onEnd: () => void = noop;
-  /** The stream was reset by the peer (its RST_STREAM code) or the connection is gone (`err`). Final. */
+  /**
+   * The stream was reset by the peer (its RST_STREAM code), by us for the peer's protocol error on it (`err` an
+   * H2StreamError with the code we sent), or the connection is gone (`err` anything else). Final.
+   */
   onReset: (code: number, err?: Error) => void = noop;
   /** `write` can take more again. */
   onDrain: () => void = noop;
@@ -162,6 +177,11 @@ export class H2Connection {
   readonly #waitingDrain = new Set<H2Stream>(); // told `write` → false
   readonly #queued: { stream: H2Stream; block: Buffer; endStream: boolean }[] = []; // over the peer's concurrency limit
   #sentFirstBlock = false;
+  /** Client: the server's first SETTINGS arrived (its MAX_CONCURRENT_STREAMS is known); streams wait until then. */
+  #peerSettingsSeen: boolean;
+  #repliesWhileBusy = 0;
+  #resetTokens = RESET_BURST;
+  #resetTokensAt = Date.now();
   #corked = false;
   #goawayReceived = false;
   #goawaySent = false;
@@ -169,7 +189,7 @@ export class H2Connection {
   #prefaceLeft: number; // server: preface bytes still expected
   #parts: Buffer[] = [];
   #buffered = 0;
-  #headerBlock: { streamId: number; endStream: boolean; parts: Buffer[]; bytes: number } | undefined;
+  #headerBlock: { streamId: number; endStream: boolean; parts: Buffer[]; bytes: number; frames: number } | undefined;
   readonly #pings = new Map<string, (err?: Error) => void>();
   #pingSeq = 0;
   readonly streamWindowUpdateThreshold: number;
@@ -179,13 +199,17 @@ export class H2Connection {
     this.role = role;
     this.#opts = opts;
     this.#nextStreamId = role === 'client' ? 1 : 2;
+    this.#peerSettingsSeen = role === 'server';
     this.#prefaceLeft = role === 'server' ? PREFACE.length : 0;
     this.#recvWindow = opts.connectionWindow;
     this.streamWindowUpdateThreshold = Math.max(1, opts.streamWindow >>> 1);
     this.#decoder = new HpackDecoder({ maxHeaderListBytes: opts.maxHeaderListBytes });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onSocketData(chunk));
-    socket.on('drain', () => this.#notifyDrain());
+    socket.on('drain', () => {
+      this.#repliesWhileBusy = 0;
+      this.#notifyDrain();
+    });
     socket.on('error', (err) => this.#destroy(err));
     socket.on('close', () => this.#destroy(new Error('connection closed')));
     socket.on('end', () => socket.end());
@@ -224,7 +248,8 @@ export class H2Connection {
   request(block: Buffer, endStream: boolean): H2Stream {
     if (!this.usable) throw new Error('HTTP/2 connection is not usable for new streams');
     const stream = new H2Stream(this, 0, this.#peer.initialWindow, this.#opts.streamWindow);
-    if (this.#streams.size >= this.#peer.maxConcurrentStreams) this.#queued.push({ stream, block, endStream });
+    // Before the server's SETTINGS its stream limit is unknown: streams opened past it would be refused.
+    if (!this.#peerSettingsSeen || this.#streams.size >= this.#peer.maxConcurrentStreams) this.#queued.push({ stream, block, endStream });
     else this.#open(stream, block, endStream);
     return stream;
   }
@@ -460,11 +485,22 @@ export class H2Connection {
       return;
     }
     this.#streams.delete(stream.id);
+    this.#openQueued();
+    this.#maybeFinish();
+  }
+
+  #openQueued(): void {
     while (this.#queued.length > 0 && this.#streams.size < this.#peer.maxConcurrentStreams && this.usable) {
       const q = this.#queued.shift()!;
       this.#open(q.stream, q.block, q.endStream);
     }
-    this.#maybeFinish();
+  }
+
+  /** Counts an answer the peer made us send; throws once it floods us without reading them. */
+  #reply(): void {
+    if (this.#socketBusy && ++this.#repliesWhileBusy > MAX_REPLIES_WHILE_BUSY) {
+      throw new H2ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, 'too many PING/SETTINGS while not reading the answers');
+    }
   }
 
   #maybeFinish(): void {
@@ -606,7 +642,7 @@ export class H2Connection {
     if (stream.recvWindow < 0) {
       this.consumeConnection(payload.length);
       this.resetStream(stream, ErrorCode.FLOW_CONTROL_ERROR, true);
-      stream.onReset(ErrorCode.FLOW_CONTROL_ERROR, new Error('peer sent DATA past the stream window'));
+      stream.onReset(ErrorCode.FLOW_CONTROL_ERROR, new H2StreamError(ErrorCode.FLOW_CONTROL_ERROR, 'peer sent DATA past the stream window'));
       return;
     }
     if (payload.length > data.length) stream.consume(payload.length - data.length);
@@ -628,7 +664,7 @@ export class H2Connection {
     }
     const endStream = (flags & Flag.END_STREAM) !== 0;
     if ((flags & Flag.END_HEADERS) !== 0) this.#onHeaderBlock(id, endStream, fragment);
-    else this.#headerBlock = { streamId: id, endStream, parts: [Buffer.from(fragment)], bytes: fragment.length };
+    else this.#headerBlock = { streamId: id, endStream, parts: [Buffer.from(fragment)], bytes: fragment.length, frames: 1 };
   }
 
   #onContinuation(flags: number, id: number, payload: Buffer): void {
@@ -636,6 +672,7 @@ export class H2Connection {
     if (hb === undefined || hb.streamId !== id) throw new H2ConnectionError(ErrorCode.PROTOCOL_ERROR, 'unexpected CONTINUATION');
     hb.parts.push(Buffer.from(payload));
     hb.bytes += payload.length;
+    if (++hb.frames > MAX_CONTINUATIONS) throw new H2ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, 'header block in too many CONTINUATION frames');
     if (hb.bytes > this.#opts.maxHeaderListBytes) throw new H2ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, 'header block too large');
     if ((flags & Flag.END_HEADERS) === 0) return;
     this.#headerBlock = undefined;
@@ -686,7 +723,15 @@ export class H2Connection {
       if (this.#isIdle(id)) throw new H2ConnectionError(ErrorCode.PROTOCOL_ERROR, `RST_STREAM on idle stream ${id}`);
       return;
     }
+    if (this.role === 'server') this.#takeResetToken();
     this.resetStream(stream, payload.readUInt32BE(0), false);
+  }
+
+  #takeResetToken(): void {
+    const now = Date.now();
+    this.#resetTokens = Math.min(RESET_BURST, this.#resetTokens + ((now - this.#resetTokensAt) * RESETS_PER_SECOND) / 1000);
+    this.#resetTokensAt = now;
+    if (--this.#resetTokens < 0) throw new H2ConnectionError(ErrorCode.ENHANCE_YOUR_CALM, 'too many streams reset by the client');
   }
 
   #onSettings(flags: number, id: number, payload: Buffer): void {
@@ -726,7 +771,10 @@ export class H2Connection {
     }
     const ack = Buffer.allocUnsafe(9);
     writeFrameHeader(ack, 0, 0, FrameType.SETTINGS, Flag.ACK, 0);
+    this.#reply();
     this.sendFrame(ack);
+    if (!this.#peerSettingsSeen) this.#peerSettingsSeen = true;
+    this.#openQueued();
     this.#flushBlocked();
   }
 
@@ -734,6 +782,7 @@ export class H2Connection {
     if (id !== 0) throw new H2ConnectionError(ErrorCode.PROTOCOL_ERROR, 'PING on a stream');
     if (payload.length !== 8) throw new H2ConnectionError(ErrorCode.FRAME_SIZE_ERROR, 'PING frame size');
     if ((flags & Flag.ACK) === 0) {
+      this.#reply();
       this.sendFrame(pingFrame(payload, true));
       return;
     }
@@ -776,8 +825,9 @@ export class H2Connection {
     const stream = this.#streams.get(id);
     if (stream === undefined) return;
     if (inc === 0 || stream.sendWindow + inc > MAX_WINDOW) {
-      this.resetStream(stream, inc === 0 ? ErrorCode.PROTOCOL_ERROR : ErrorCode.FLOW_CONTROL_ERROR, true);
-      stream.onReset(ErrorCode.PROTOCOL_ERROR, new Error('bad WINDOW_UPDATE from peer'));
+      const code = inc === 0 ? ErrorCode.PROTOCOL_ERROR : ErrorCode.FLOW_CONTROL_ERROR;
+      this.resetStream(stream, code, true);
+      stream.onReset(code, new H2StreamError(code, inc === 0 ? 'WINDOW_UPDATE of 0 from peer' : 'WINDOW_UPDATE overflows the stream window'));
       return;
     }
     stream.sendWindow += inc;

@@ -128,3 +128,17 @@ export class H2ConnectionError extends Error {
     super(message);
   }
 }
+
+/**
+ * The peer broke the protocol on one stream (RFC 9113 §5.4.2): we reset that stream with `code`, and its owner
+ * gets this through onReset; the connection goes on.
+ */
+export class H2StreamError extends Error {
+  override name = 'H2StreamError';
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
