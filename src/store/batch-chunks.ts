@@ -1,12 +1,11 @@
 /**
  * The chunk bytes of one merged batch (merge.ts): one round of ranged GETs per block, the chunk pool
- * acquired once for all of them, and the series' AggrChunks built one series at a time as frames are
- * written. Building them lazily matters: a frame waits for the client (backpressure), and AggrChunk
- * objects built for the whole batch up front would outlive several young-generation collections, be
- * promoted and then die in the old generation — most of the store's GC time and RSS growth before.
+ * acquired once for all of them, and each series' chunks handed to the frame writer as numbers and views
+ * as its frame is written — no AggrChunk objects (which, built for a whole batch while a frame waits for
+ * the client, outlived young-generation collections and died in the old generation).
  */
-import type { ProtoAggrChunk } from '../storeapi/index.js';
 import { thanosEncodingFromProm } from '../storeapi/index.js';
+import type { SeriesFrameWriter } from '../storeapi/series-encoder.js';
 import type { FetchedChunks } from '../tsdb/index.js';
 import type { StoreBlock } from './block.js';
 import type { Semaphore } from './caches.js';
@@ -26,7 +25,6 @@ export class BatchChunks {
   private constructor(
     readonly batch: MergedBatch,
     perBlock: Map<StoreBlock, BlockShare>,
-    readonly h64: (data: Uint8Array) => bigint,
   ) {
     this.#perBlock = perBlock;
   }
@@ -41,7 +39,6 @@ export class BatchChunks {
     lease: { bytes: number },
     failed: Set<StoreBlock>,
     onBlockError: (block: StoreBlock, err: unknown) => void,
-    h64: (data: Uint8Array) => bigint,
     signal: AbortSignal,
   ): Promise<BatchChunks> {
     // Refs per block in batch order; each part's chunks are then found at a running position of its block.
@@ -71,19 +68,29 @@ export class BatchChunks {
         }
       }),
     );
-    return new BatchChunks(batch, perBlock, h64);
+    return new BatchChunks(batch, perBlock);
   }
 
+  // The current series' chunks (nextSeries), in the order they are written: by min time.
+  #mint = new Float64Array(16);
+  #maxt = new Float64Array(16);
+  #enc = new Uint8Array(16);
+  #data: (Uint8Array | undefined)[] = [];
+  #hash: bigint[] = [];
+  #n = 0;
+
   /**
-   * AggrChunks of the batch's next series (call once per series, in order), sorted by min time; [] when all
-   * its chunks came from failed blocks. The chunk bytes are views of the fetched parts, not copies.
+   * Takes the batch's next series (call once per series, in order) and returns how many chunks it has; 0
+   * when all came from failed blocks (skip the series). writeChunks then writes them.
    */
-  nextSeries(): ProtoAggrChunk[] {
-    const { batch, h64 } = this;
+  nextSeries(): number {
+    const batch = this.batch;
     const s = this.#next++;
-    const chunks: ProtoAggrChunk[] = [];
     const from = batch.partStart[s]!;
     const to = batch.partStart[s + 1]!;
+    this.#data.fill(undefined, 0, this.#n);
+    const sort = to - from > 1;
+    let w = 0;
     for (let p = from; p < to; p++) {
       const b = this.#perBlock.get(batch.partBlock[p]!);
       if (b === undefined) continue; // failed before this batch
@@ -93,20 +100,47 @@ export class BatchChunks {
       const n = cols.chunkStart[row + 1]! - k0;
       const got = b.got;
       if (got !== undefined) {
+        if (w + n > this.#mint.length) this.#grow(w + n);
         for (let k = 0; k < n; k++) {
-          const data = got.data[b.at + k]!;
-          // Times as numbers and the hash as a bigint: the Series encoder takes them as they are
-          // (decimal strings would be formatted here only to be parsed back there).
-          chunks.push({
-            min_time: cols.chunkMint[k0 + k]!,
-            max_time: cols.chunkMaxt[k0 + k]!,
-            raw: { type: thanosEncodingFromProm(got.encodings[b.at + k]!), data, hash: h64(data) },
-          });
+          const mint = cols.chunkMint[k0 + k]!;
+          // Parts from several blocks: into min-time order (stable) by insertion; one part is in order.
+          let i = w++;
+          for (; sort && i > 0 && this.#mint[i - 1]! > mint; i--) {
+            this.#mint[i] = this.#mint[i - 1]!;
+            this.#maxt[i] = this.#maxt[i - 1]!;
+            this.#enc[i] = this.#enc[i - 1]!;
+            this.#data[i] = this.#data[i - 1];
+            this.#hash[i] = this.#hash[i - 1]!;
+          }
+          this.#mint[i] = mint;
+          this.#maxt[i] = cols.chunkMaxt[k0 + k]!;
+          this.#enc[i] = got.encodings[b.at + k]!;
+          this.#data[i] = got.data[b.at + k]!;
+          this.#hash[i] = got.hashes[b.at + k]!;
         }
       }
       b.at += n;
     }
-    if (to - from > 1) chunks.sort((a, b) => (a.min_time as number) - (b.min_time as number));
-    return chunks;
+    return (this.#n = w);
+  }
+
+  /** Writes the chunks of the series nextSeries took: views of the fetched parts, not copies (until the frame). */
+  writeChunks(w: SeriesFrameWriter): void {
+    for (let i = 0; i < this.#n; i++) {
+      w.chunk(this.#mint[i]!, this.#maxt[i]!, thanosEncodingFromProm(this.#enc[i]!), this.#data[i]!, this.#hash[i]);
+    }
+  }
+
+  #grow(n: number): void {
+    const m = Math.max(n, this.#mint.length * 2);
+    const mint = new Float64Array(m);
+    const maxt = new Float64Array(m);
+    const enc = new Uint8Array(m);
+    mint.set(this.#mint);
+    maxt.set(this.#maxt);
+    enc.set(this.#enc);
+    this.#mint = mint;
+    this.#maxt = maxt;
+    this.#enc = enc;
   }
 }

@@ -58,6 +58,7 @@ export class StoreBlock {
       onExtraBytes: (n) => deps.chunkPool.take(n),
       onFetch: (n) => m.bucketBytes.inc({ kind: 'chunks' }, n),
       onRefetch: () => m.chunkRefetches.inc(),
+      hashes: true, // Chunk.hash of every chunk sent
     });
   }
 

@@ -19,9 +19,10 @@
  * refuse such external labels).
  */
 import type { Matcher } from '../model/index.js';
-import type { ProtoLabel } from '../storeapi/index.js';
+import { encodeLabels, type SeriesFrameWriter } from '../storeapi/series-encoder.js';
 import type { SeriesColumns } from '../tsdb/index.js';
 import { SERIES_BATCH, type StoreBlock } from './block.js';
+import { copyBytes, labelSize, varint, type LabelBytes } from './label-bytes.js';
 import { postingsForMatchers } from './postings.js';
 
 /** Label sets as flat [name0, value0, …] arrays, ordered like Prometheus labels.Compare. */
@@ -38,8 +39,8 @@ export function compareFlat(a: readonly string[], b: readonly string[]): number 
 export class BlockSeriesCursor {
   /**
    * Ready series: where their entries are (columns and row) and their final labels, which are built only
-   * when needed (labelsAt: comparisons in a merge, sorting a run) — a single-block request writes proto
-   * labels straight from the symbols (protoLabels) and never builds them.
+   * when needed (labelsAt: comparisons in a merge, sorting a run) — a single-block request writes label
+   * bytes straight from the symbol table (writeLabels) and never builds them.
    */
   labels: (string[] | undefined)[] = [];
   cols: SeriesColumns[] = [];
@@ -53,8 +54,9 @@ export class BlockSeriesCursor {
   #next = 0;
   /** External pairs to insert, flat, sorted by name (without the dropped ones). */
   readonly #insert: string[];
-  /** The same pairs as proto labels, shared by every series' label list (the encoder only reads them). */
-  readonly #insProto: ProtoLabel[];
+  /** The same pairs as encoded Series.labels entries, one per pair, and their total length. */
+  readonly #insBytes: Uint8Array[];
+  readonly #insLength: number;
   /** Whether an inserted name is also one of the block's own label names. */
   readonly #overrides: boolean;
   /** Start (in the ready arrays) of the last run: series whose own labels have its first's as a prefix. */
@@ -78,8 +80,9 @@ export class BlockSeriesCursor {
       if (block.hasLabelName(n)) overrides = true;
     });
     this.#insert = ins;
-    this.#insProto = [];
-    for (let j = 0; j < ins.length; j += 2) this.#insProto.push({ name: ins[j]!, value: ins[j + 1]! });
+    this.#insBytes = [];
+    for (let j = 0; j < ins.length; j += 2) this.#insBytes.push(encodeLabels([{ name: ins[j]!, value: ins[j + 1]! }]));
+    this.#insLength = this.#insBytes.reduce((n, b) => n + b.length, 0);
     this.#overrides = overrides;
     this.mayRepeat = overrides;
   }
@@ -89,23 +92,60 @@ export class BlockSeriesCursor {
     return (this.labels[i] ??= this.#build(this.cols[i]!, this.rows[i]!));
   }
 
-  /** Final labels of a row as proto labels, without the flat array in between. */
-  protoLabels(cols: SeriesColumns, row: number): ProtoLabel[] {
+  /**
+   * Final labels of a row as Series.labels entries, copied from the symbol table's bytes into `to`, and
+   * handed to the writer as that range: no strings, no label objects.
+   */
+  writeLabels(w: SeriesFrameWriter, to: LabelBytes, cols: SeriesColumns, row: number): void {
     const header = this.block.header;
-    const ins = this.#insert;
+    const data = header.symbolData;
+    const spans = header.symbolSpans;
     const refs = cols.labelRefs;
     const from = cols.labelStart[row]!;
-    const to = cols.labelStart[row + 1]!;
-    const out = new Array<ProtoLabel>((to - from + ins.length) >> 1);
-    let w = 0;
-    let j = 0;
-    for (let i = from; i < to; i += 2) {
-      const name = header.symbol(refs[i]!);
-      for (; j < ins.length && ins[j]! < name; j += 2) out[w++] = this.#insProto[j >> 1]!;
-      out[w++] = { name, value: header.symbol(refs[i + 1]!) };
+    const end = cols.labelStart[row + 1]!;
+    const nSymbols = spans.length >> 1;
+    let need = this.#insLength;
+    for (let i = from; i < end; i++) {
+      const ref = refs[i]!;
+      if (ref >= nSymbols) header.symbol(ref); // throws CorruptBlockError naming the ref
+      need += spans[2 * ref + 1]! - spans[2 * ref]! + 9; // tags and varints: at most 18 bytes a pair
     }
-    for (; j < ins.length; j += 2) out[w++] = this.#insProto[j >> 1]!;
-    return out;
+    const buf = to.reserve(need);
+    const start = to.pos;
+    let p = start;
+    const ins = this.#insert;
+    let j = 0;
+    for (let i = from; i < end; i += 2) {
+      const n = refs[i]!;
+      if (j < ins.length) {
+        const name = header.symbol(n);
+        for (; j < ins.length && ins[j]! < name; j += 2) {
+          const e = this.#insBytes[j >> 1]!;
+          p = copyBytes(buf, p, e, 0, e.length);
+        }
+      }
+      const v = refs[i + 1]!;
+      const n0 = spans[2 * n]!;
+      const n1 = spans[2 * n + 1]!;
+      const v0 = spans[2 * v]!;
+      const v1 = spans[2 * v + 1]!;
+      buf[p++] = 0x0a;
+      p = varint(buf, p, labelSize(n1 - n0, v1 - v0));
+      if (n1 > n0) {
+        buf[p++] = 0x0a;
+        p = copyBytes(buf, varint(buf, p, n1 - n0), data, n0, n1);
+      }
+      if (v1 > v0) {
+        buf[p++] = 0x12;
+        p = copyBytes(buf, varint(buf, p, v1 - v0), data, v0, v1);
+      }
+    }
+    for (; j < ins.length; j += 2) {
+      const e = this.#insBytes[j >> 1]!;
+      p = copyBytes(buf, p, e, 0, e.length);
+    }
+    to.pos = p;
+    w.labels(buf, start, p);
   }
 
   /** Own pairs and inserted pairs merged by name: one array, no sort, strings shared with the symbol table. */

@@ -15,7 +15,7 @@ import { compareFlat, type BlockSeriesCursor } from './cursor.js';
 
 /**
  * Merged series of one batch; part p of series s is at partStart[s] ≤ p < partStart[s + 1]. Labels are
- * undefined where no comparison needed them (one block): `source[s].protoLabels(…)` of the first part
+ * undefined where no comparison needed them (one block): `source[s].writeLabels(…)` of the first part
  * builds them then.
  */
 export interface MergedBatch {

@@ -7,7 +7,6 @@
  * A block whose index or chunks turn out corrupt during a request is skipped with a warning frame (partial
  * response WARN, the proto default) and counted; with ABORT the request fails.
  */
-import xxhash from 'xxhash-wasm';
 import { Labels, throwIfAborted, type Matcher, StorageError } from '../model/index.js';
 import {
   int64ToMillis,
@@ -25,13 +24,11 @@ import {
   type LabelNamesResponse,
   type LabelValuesRequest,
   type LabelValuesResponse,
-  type ProtoAggrChunk,
-  type ProtoLabel,
-  type ProtoSeries,
+  type SeriesFrame,
   type SeriesRequest,
-  type SeriesResponse,
   type StoreService,
 } from '../storeapi/index.js';
+import { SeriesFrameWriter } from '../storeapi/series-encoder.js';
 import type { StoreBlock } from './block.js';
 import type { BlockSet, StoreLogger } from './bucket-store.js';
 import type { Semaphore } from './caches.js';
@@ -39,6 +36,7 @@ import type { StoreMetrics } from './metrics.js';
 import { BlockSeriesCursor } from './cursor.js';
 import { SeriesMerger } from './merge.js';
 import { BatchChunks } from './batch-chunks.js';
+import { LabelBytes } from './label-bytes.js';
 import { selectBlockLabels } from './select.js';
 
 /** Series whose chunks are fetched together: one round of GETs per block per batch. */
@@ -62,11 +60,7 @@ export interface StoreServiceOptions {
   log: StoreLogger;
 }
 
-let hasherLoad: Promise<(data: Uint8Array) => bigint> | undefined;
-
 export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store: StoreService; info: InfoService }> {
-  hasherLoad ??= xxhash().then((api) => (data: Uint8Array) => api.h64Raw(data));
-  const h64 = await hasherLoad;
   const { blocks, metrics, seriesGate, log } = opts;
 
   /** Blocks overlapping [mint, maxt] whose external labels pass the ext matchers, with their local matchers. */
@@ -117,7 +111,7 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
   }
 
   const store: StoreService = {
-    async series(req: SeriesRequest, send: FrameSink<SeriesResponse>, ctx: CallContext): Promise<void> {
+    async series(req: SeriesRequest, send: FrameSink<SeriesFrame>, ctx: CallContext): Promise<void> {
       const matchers = matchersFromProto(req.matchers);
       await seriesGate.acquire(1, ctx.signal);
       try {
@@ -138,10 +132,14 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
         };
         const merger = new SeriesMerger(cursors, limit > 0 ? limit : 0, onBlockError);
         const batchSize = int64ToMillis(req.response_batch_size);
-        let frame: ProtoSeries[] = [];
+        // Frames are written from label bytes and chunk views and sent pre-encoded (SeriesFrame bytes).
+        const writer = new SeriesFrameWriter();
+        const labelBytes = new LabelBytes();
         const flush = async (): Promise<void> => {
-          if (frame.length > 0) await send({ batch: { series: frame } });
-          frame = [];
+          if (writer.seriesCount === 0) return;
+          const frame = batchSize <= 1 ? writer.seriesFrame() : writer.batchFrame();
+          labelBytes.reset(); // the frame holds its own copy now
+          await send(frame);
         };
 
         for (;;) {
@@ -150,24 +148,23 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
           if (batch === undefined) break;
           const lease = { bytes: 0 };
           try {
-            const chunks = req.skip_chunks ? undefined : await BatchChunks.fetch(batch, opts.chunkPool, lease, failed, onBlockError, h64, ctx.signal);
+            const chunks = req.skip_chunks ? undefined : await BatchChunks.fetch(batch, opts.chunkPool, lease, failed, onBlockError, ctx.signal);
             for (let i = 0; i < batch.labels.length; i++) {
-              let out: ProtoAggrChunk[] = [];
-              if (chunks !== undefined) {
-                out = chunks.nextSeries();
-                if (out.length === 0) continue; // every chunk came from a block that failed
-              }
+              // Every chunk from a block that failed: no series.
+              if (chunks !== undefined && chunks.nextSeries() === 0) continue;
+              writer.beginSeries();
               const flat = batch.labels[i];
-              const p = batch.partStart[i]!;
-              const labels = flat !== undefined ? flatToProto(flat) : batch.source[i]!.protoLabels(batch.partCols[p]!, batch.partRow[p]!);
-              const series: ProtoSeries = { labels, chunks: out };
-              if (batchSize <= 1) await send({ series });
-              else {
-                frame.push(series);
-                if (frame.length >= batchSize) await flush();
+              if (flat !== undefined) {
+                const start = labelBytes.writeFlat(flat);
+                writer.labels(labelBytes.buf, start, labelBytes.pos);
+              } else {
+                const p = batch.partStart[i]!;
+                batch.source[i]!.writeLabels(writer, labelBytes, batch.partCols[p]!, batch.partRow[p]!);
               }
+              chunks?.writeChunks(writer);
+              if (writer.seriesCount >= batchSize) await flush();
             }
-            await flush(); // chunk views must be serialized before the lease is released
+            await flush(); // chunk views must be copied into a frame before the lease is released
           } finally {
             opts.chunkPool.release(lease.bytes);
           }
@@ -263,13 +260,6 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
     },
   };
   return { store, info };
-}
-
-/** A flat [name, value, …] label set as proto labels. */
-function flatToProto(flat: readonly string[]): ProtoLabel[] {
-  const out = new Array<ProtoLabel>(flat.length >> 1);
-  for (let i = 0, k = 0; i < flat.length; i += 2) out[k++] = { name: flat[i]!, value: flat[i + 1]! };
-  return out;
 }
 
 function limited(values: string[], limit: string): string[] {

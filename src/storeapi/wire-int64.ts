@@ -91,14 +91,18 @@ function bigintWords(v: bigint): boolean {
     WORDS[0] = WORDS[1] = 0;
     return false;
   }
-  // A hash is already a uint64: skip asUintN's allocation then. setBigUint64 wraps the rest modulo 2^64.
-  view.setBigUint64(0, v > 0n && v <= MAX_U64 ? v : BigInt.asUintN(64, v), true);
+  // A hash is already a uint64, or an int64 holding the same 64 bits (a wasm i64): no asUintN allocation
+  // for either. asUintN wraps the rest modulo 2^64.
+  if (v > 0n && v <= MAX_U64) view.setBigUint64(0, v, true);
+  else if (v < 0n && v >= MIN_I64) view.setBigInt64(0, v, true);
+  else view.setBigUint64(0, BigInt.asUintN(64, v), true);
   WORDS[0] = view.getUint32(0, true);
   WORDS[1] = view.getUint32(4, true);
   return true;
 }
 
 const MAX_U64 = 0xffffffffffffffffn;
+const MIN_I64 = -0x8000000000000000n;
 
 const view = new DataView(new ArrayBuffer(8));
 

@@ -10,6 +10,7 @@ import type { Bucket } from '../objstore/index.js';
 import { be32At } from './decoder.js';
 import { CorruptBlockError } from './errors.js';
 import { DEFAULT_MAX_GAP, partitionRanges, type Part } from './partitioner.js';
+import { RangeHasher } from './xxhash64.js';
 
 export const ESTIMATED_MAX_CHUNK_SIZE = 16000;
 
@@ -31,6 +32,8 @@ export interface ChunkFetchOptions {
   onExtraBytes?: (bytes: number) => void;
   onFetch?: (bytes: number) => void;
   onRefetch?: () => void;
+  /** Compute each chunk's xxHash64 (FetchedChunks.hashes) while its part is at hand. */
+  hashes?: boolean;
 }
 
 /** `chunks/000001` for segment index 0. */
@@ -44,6 +47,8 @@ export interface FetchedChunks {
   encodings: Uint8Array;
   /** Chunk bytes per chunk: views into the fetched parts, valid until the caller drops the batch. */
   data: Uint8Array[];
+  /** xxHash64 of each chunk's data, as a signed 64-bit bigint (xxhash64.ts), with `hashes: true`. */
+  hashes: bigint[];
 }
 
 /** One segment file's share of a fetch: positions into `refs` sorted by offset, and its GETs. */
@@ -109,7 +114,7 @@ export class BlockChunkReader {
 
   /** As fetch, with the answer in columns: what the store's Series path uses. */
   async fetchColumns(refs: ArrayLike<number>, lease: { bytes: number }, signal?: AbortSignal): Promise<FetchedChunks> {
-    const out: FetchedChunks = { encodings: new Uint8Array(refs.length), data: new Array<Uint8Array>(refs.length) };
+    const out: FetchedChunks = { encodings: new Uint8Array(refs.length), data: new Array<Uint8Array>(refs.length), hashes: [] };
     const jobs: Promise<void>[] = [];
     for (const seg of this.#plan(refs)) for (const p of seg.parts) jobs.push(this.#fetchPart(seg, p, out, lease, signal));
     const results = await Promise.allSettled(jobs); // all settled: the lease is final when we return
@@ -121,6 +126,7 @@ export class BlockChunkReader {
     const { name, idx, starts } = seg;
     const bytes = await this.bucket.getRange(name, p.start, p.end - p.start, signal);
     this.opts.onFetch?.(bytes.length);
+    const hashes = this.opts.hashes === true;
     for (let k = p.first; k < p.last; k++) {
       const off = starts[k]!;
       const at = off - p.start;
@@ -133,11 +139,36 @@ export class BlockChunkReader {
       this.opts.onFetch?.(again.length);
       need = parseChunkInto(again, 0, out, idx[k]!, name, off);
       if (need !== 0) throw new CorruptBlockError(`${name}: chunk at ${off}: runs past the end of the segment file`);
+      if (hashes) out.hashes[idx[k]!] = RangeHasher.get().hashBytes(out.data[idx[k]!]!);
     }
+    if (hashes) hashPart(bytes, p, idx, out);
   }
 }
 
 const TWO_32 = 4294967296;
+
+/** Hashes the part's chunks that were read from it (refetched ones are hashed on their own): one copy into wasm. */
+function hashPart(bytes: Uint8Array, p: Part, idx: Int32Array, out: FetchedChunks): void {
+  let lo = Infinity;
+  let hi = 0;
+  for (let k = p.first; k < p.last; k++) {
+    const d = out.data[idx[k]!]!;
+    if (d.buffer !== bytes.buffer) continue;
+    const s = d.byteOffset - bytes.byteOffset;
+    if (s < lo) lo = s;
+    if (s + d.length > hi) hi = s + d.length;
+  }
+  if (lo === Infinity) return;
+  const h = RangeHasher.get();
+  h.load(bytes, lo, hi);
+  for (let k = p.first; k < p.last; k++) {
+    const i = idx[k]!;
+    const d = out.data[i]!;
+    if (d.buffer !== bytes.buffer) continue;
+    const s = d.byteOffset - bytes.byteOffset;
+    out.hashes[i] = h.hash(s, s + d.length);
+  }
+}
 
 /**
  * Parses the chunk at b[pos] into out[i] (a view of `b`, no copy); returns 0, or the byte count the whole

@@ -80,12 +80,50 @@ export function sectionDecoder(b: Uint8Array, what: string): Decoder {
 
 /** Symbol table section → its strings in order (v2 symbol refs are these ordinals). */
 export function parseSymbols(b: Uint8Array, what: string): string[] {
+  return parseSymbolTable(b, what).strings;
+}
+
+/**
+ * The symbol table as strings, and each one's UTF-8 bytes: symbol i is data[spans[2i], spans[2i + 1]).
+ * The bytes let a Series response copy labels without encoding strings. They are the table's own bytes
+ * (data is `b`) unless a symbol is not valid UTF-8: its string then has U+FFFD in place of the bad bytes, and
+ * its span points at that string's encoding, appended after `b`, so bytes and string always agree.
+ */
+export function parseSymbolTable(b: Uint8Array, what: string): { strings: string[]; data: Uint8Array; spans: Int32Array } {
   const d = sectionDecoder(b, `${what}: symbol table`);
   const n = d.be32();
   if (n > d.remaining) d.fail(`${n} symbols cannot fit in ${d.remaining} bytes`);
-  const out = new Array<string>(n);
-  for (let i = 0; i < n; i++) out[i] = d.uvarintStr();
-  return out;
+  const strings = new Array<string>(n);
+  const spans = new Int32Array(2 * n);
+  let fixes: number[] | undefined;
+  for (let i = 0; i < n; i++) {
+    const at = d.pos;
+    const len = d.uvarint();
+    d.pos = at;
+    const str = d.uvarintStr();
+    strings[i] = str;
+    spans[2 * i] = d.pos - len;
+    spans[2 * i + 1] = d.pos;
+    if (str.length !== len || !isAscii(b, d.pos - len, d.pos)) {
+      if (Buffer.compare(Buffer.from(str), b.subarray(d.pos - len, d.pos)) !== 0) (fixes ??= []).push(i);
+    }
+  }
+  if (fixes === undefined) return { strings, data: b, spans };
+  const extra = fixes.map((i) => Buffer.from(strings[i]!));
+  const data = new Uint8Array(b.length + extra.reduce((a, e) => a + e.length, 0));
+  data.set(b);
+  let p = b.length;
+  fixes.forEach((i, k) => {
+    data.set(extra[k]!, p);
+    spans[2 * i] = p;
+    spans[2 * i + 1] = p += extra[k]!.length;
+  });
+  return { strings, data, spans };
+}
+
+function isAscii(b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (b[i]! >= 0x80) return false;
+  return true;
 }
 
 /**

@@ -30,6 +30,7 @@ import {
   INDEX_TOC_LEN,
   parseIndexHeader,
   parseSymbols,
+  parseSymbolTable,
   parseToc,
 } from './index-format.js';
 
@@ -109,11 +110,25 @@ export class IndexHeader {
   readonly #names: Map<string, NameSamples>;
   /** Index offset of the postings offset table: the end of the last postings list. */
   readonly postingsTableOffset: number;
+  /**
+   * UTF-8 bytes of every symbol: symbol i is symbolData[symbolSpans[2i], symbolSpans[2i + 1]) (the
+   * table's own bytes), for writing labels without encoding strings. Check a ref with symbol() first.
+   */
+  readonly symbolData: Uint8Array;
+  readonly symbolSpans: Int32Array;
 
-  private constructor(fh: FileHandle, what: string, symbols: string[], names: Map<string, NameSamples>, postingsTableOffset: number) {
+  private constructor(
+    fh: FileHandle,
+    what: string,
+    symbols: { strings: string[]; data: Uint8Array; spans: Int32Array },
+    names: Map<string, NameSamples>,
+    postingsTableOffset: number,
+  ) {
     this.#fh = fh;
     this.#what = what;
-    this.#symbols = symbols;
+    this.#symbols = symbols.strings;
+    this.symbolData = symbols.data;
+    this.symbolSpans = symbols.spans;
     this.#names = names;
     this.postingsTableOffset = postingsTableOffset;
   }
@@ -138,7 +153,7 @@ export class IndexHeader {
       const symRef = toc.be64();
       const potRef = toc.be64();
       if (symRef !== HEADER_LEN || potRef <= symRef || potRef > size - TOC_LEN) throw new CorruptBlockError(`${what}: TOC refs out of range`);
-      const symbols = parseSymbols(await readAt(fh, symRef, potRef - symRef), what);
+      const symbols = parseSymbolTable(await readAt(fh, symRef, potRef - symRef), what);
       const pot = await readAt(fh, potRef, size - TOC_LEN - potRef);
       const names = samplePostingsOffsets(pot, potRef, postingsTableOffset, sampling, what);
       return new IndexHeader(fh, what, symbols, names, postingsTableOffset);

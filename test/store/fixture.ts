@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
+import xxhash from 'xxhash-wasm';
 import { decodeXORAlloc } from '../../src/chunkenc/index.js';
 import { Labels } from '../../src/model/index.js';
 import { FilesystemBucket, type Bucket } from '../../src/objstore/index.js';
@@ -85,8 +86,12 @@ export interface GotSeries {
   chunkMins: number[];
 }
 
-/** Runs Series and decodes every chunk; samples outside [min_time, max_time] are trimmed, as a querier does. */
+/**
+ * Runs Series and decodes every chunk; samples outside [min_time, max_time] are trimmed, as a querier does.
+ * Throws if a chunk's hash is not the xxHash64 of its bytes.
+ */
 export async function seriesOf(client: StoreClient, req: Partial<SeriesRequest>): Promise<{ series: GotSeries[]; warnings: string[] }> {
+  const { h64Raw } = await xxhash();
   const series: GotSeries[] = [];
   const warnings: string[] = [];
   const mint = req.min_time === undefined ? -Infinity : int64ToMillis(req.min_time);
@@ -97,6 +102,8 @@ export async function seriesOf(client: StoreClient, req: Partial<SeriesRequest>)
     for (const s of list) {
       const g: GotSeries = { labels: labelsFromProto(s.labels).toObject(), ts: [], vs: [], chunks: s.chunks.length, chunkMins: [] };
       for (const c of s.chunks) {
+        const want = h64Raw(c.raw!.data);
+        if (BigInt(c.raw!.hash) !== want) throw new Error(`chunk hash ${c.raw!.hash} is not the xxHash64 of its data (${want})`);
         g.chunkMins.push(int64ToMillis(c.min_time));
         const d = decodeXORAlloc(c.raw!.data);
         for (let i = 0; i < d.timestamps.length; i++) {

@@ -15,6 +15,9 @@ const groups: Group[] = [
 ];
 // A series whose own label clashes with an external one: the external value must win.
 groups[1]!.series.push({ labels: { __name__: 'other', cluster: 'own', job: 'web' }, ts: [T0 + 60_000, T0 + 120_000], vs: [1, 2] });
+// Non-ASCII label values, across all three blocks of group a.
+const intl = genSeries({ name: 'demo_intl', job: 'x', n: 1, from: T0 + 15_000, to: T0 + 6 * H - 14_000, stepS: 60, seed: 3 })[0]!;
+groups[0]!.series.push({ ...intl, labels: { __name__: 'demo_intl', job: `ápi ✓ 😀 ${'ü'.repeat(70)}` } }); // > 127 bytes: a 2-byte length
 
 const m = (type: MatchType, name: string, value: string): Matcher => new Matcher(type, name, value);
 
@@ -62,6 +65,18 @@ t.test('bucket store over promtool blocks', async (t) => {
     const mins = got.series[0]!.chunkMins;
     t.same(mins, [...mins].sort((a, b) => a - b));
     t.ok(mins[0]! < T0 + 2 * H && mins[mins.length - 1]! >= T0 + 4 * H, 'chunks from the first and the last block');
+  });
+
+  t.test('non-ASCII label values: from several blocks (merged) and from one block (symbol bytes)', async (t) => {
+    const mat = [m(MatchType.EQ, '__name__', 'demo_intl')];
+    for (const [mint, maxt] of [
+      [T0, T0 + 7 * H],
+      [T0 + 4 * H + 1, T0 + 7 * H], // the last block of group a only
+    ] as const) {
+      const got = await seriesOf(s.client, { min_time: millisToInt64(mint), max_time: millisToInt64(maxt), matchers: matchersToProto(mat), response_batch_size: '4' });
+      t.same(got.series.map((g) => ({ labels: g.labels, ts: g.ts, vs: g.vs })), expected(groups, (ls) => ls.get('__name__') === 'demo_intl', mint, maxt));
+      t.equal(got.series[0]?.labels.job, `ápi ✓ 😀 ${'ü'.repeat(70)}`);
+    }
   });
 
   t.test('time range: only overlapping chunks, samples inside the range match', async (t) => {

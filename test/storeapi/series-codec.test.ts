@@ -323,7 +323,8 @@ function randomChunk(rng: Rng): WriterChunk {
   const k = rng.int(4);
   if (k === 1) data = rng.bytes(1 + rng.int(20));
   if (k === 2) data = rng.bytes(200 + rng.int(300)).subarray(3, 180); // a view at an offset, length > 127
-  const hash = rng.pick([undefined, 0n, BigInt(rng.int(100)), rng.u64(), 0xffffffffffffffffn]);
+  // Hashes as uint64 or as the int64 of the same bits (a wasm i64, negative half the time).
+  const hash = rng.pick([undefined, 0n, BigInt(rng.int(100)), rng.u64(), 0xffffffffffffffffn, -1n, -(2n ** 63n), BigInt.asIntN(64, rng.u64())]);
   return { min: randomTime(rng), max: randomTime(rng), enc: rng.pick([0, 0, 1, 2, 5, 300]), data, hash };
 }
 
@@ -367,7 +368,7 @@ function writeSeries(rng: Rng, w: SeriesFrameWriter, labels: ProtoLabel[], chunk
 function asProto(labels: ProtoLabel[], chunks: WriterChunk[]): ProtoSeries {
   return {
     labels,
-    chunks: chunks.map((c) => ({ min_time: String(BigInt(c.min)), max_time: String(BigInt(c.max)), raw: { type: c.enc, data: c.data, hash: String(c.hash ?? 0n) } })),
+    chunks: chunks.map((c) => ({ min_time: String(BigInt(c.min)), max_time: String(BigInt(c.max)), raw: { type: c.enc, data: c.data, hash: String(BigInt.asUintN(64, c.hash ?? 0n)) } })),
   };
 }
 

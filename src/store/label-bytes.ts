@@ -1,0 +1,102 @@
+/**
+ * Where a Series frame's labels are assembled as the bytes of Series' `labels` entries (tag 0x0a, length,
+ * Label {name 0x0a, value 0x12}), for SeriesFrameWriter.labels(buf, start, end): one reusable buffer per
+ * request instead of a ProtoLabel object per label and a string encoding per frame. A single block's series
+ * copy their bytes from the block's symbol table (cursor.ts writeLabels); merged series (several blocks)
+ * write their label strings here (writeFlat).
+ *
+ * The writer keeps references to ranges of `buf` until its frame is made: reset() only after that.
+ */
+export class LabelBytes {
+  buf = new Uint8Array(64 * 1024);
+  pos = 0;
+
+  /** Makes room for `n` more bytes after pos; returns the buffer to write into (a new one when grown). */
+  reserve(n: number): Uint8Array {
+    if (this.pos + n > this.buf.length) {
+      // Ranges already handed to the writer keep the old buffer alive until the frame is made.
+      const g = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+      g.set(this.buf.subarray(0, this.pos));
+      this.buf = g;
+    }
+    return this.buf;
+  }
+
+  /** Call once the frame holding the ranges handed out is made. */
+  reset(): void {
+    this.pos = 0;
+  }
+
+  /** Writes a flat [name, value, …] label set (sorted by the caller) as entries; returns [start, end) of them. */
+  writeFlat(flat: readonly string[]): number {
+    let need = 0;
+    for (let i = 0; i < flat.length; i++) need += 3 * flat[i]!.length + 5; // UTF-8 ≤ 3 bytes per UTF-16 unit
+    const buf = this.reserve(need + 5 * flat.length);
+    const start = this.pos;
+    let p = start;
+    for (let i = 0; i < flat.length; i += 2) {
+      const name = flat[i]!;
+      const value = flat[i + 1]!;
+      const nl = utf8Length(name);
+      const vl = utf8Length(value);
+      buf[p++] = 0x0a;
+      p = varint(buf, p, labelSize(nl, vl));
+      if (nl > 0) {
+        buf[p++] = 0x0a;
+        p = writeString(buf, varint(buf, p, nl), name, nl);
+      }
+      if (vl > 0) {
+        buf[p++] = 0x12;
+        p = writeString(buf, varint(buf, p, vl), value, vl);
+      }
+    }
+    this.pos = p;
+    return start;
+  }
+}
+
+/** Payload bytes of a Label with name and value of these UTF-8 lengths (empty fields are not written). */
+export function labelSize(nameLen: number, valueLen: number): number {
+  return (nameLen > 0 ? 1 + varintSize(nameLen) + nameLen : 0) + (valueLen > 0 ? 1 + varintSize(valueLen) + valueLen : 0);
+}
+
+export function varintSize(v: number): number {
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
+}
+
+export function varint(buf: Uint8Array, p: number, v: number): number {
+  while (v > 0x7f) {
+    buf[p++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[p++] = v;
+  return p;
+}
+
+/** Copies src[from, to) to buf at p; returns the end. Labels are short: a loop beats set() on a view. */
+export function copyBytes(buf: Uint8Array, p: number, src: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) buf[p++] = src[i]!;
+  return p;
+}
+
+/** UTF-8 length; lone surrogates count as U+FFFD (3 bytes), as Buffer writes them. */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if ((c & 0xfc00) === 0xd800 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2;
+      i++;
+    } else n += 2;
+  }
+  return n;
+}
+
+function writeString(buf: Uint8Array, p: number, s: string, n: number): number {
+  if (n === s.length) {
+    for (let i = 0; i < n; i++) buf[p + i] = s.charCodeAt(i);
+  } else Buffer.from(buf.buffer, buf.byteOffset, buf.length).write(s, p, n, 'utf8');
+  return p + n;
+}
