@@ -35,6 +35,7 @@
  * STORE_BENCH_CPU_PROF=<dir> runs the child with --cpu-prof into <dir> (written when it exits on SIGTERM);
  * STORE_BENCH_ONLY=<kind,…> runs only those kinds (series_1pct, …, labels_only, postings_regex);
  * STORE_BENCH_DIST=1 runs the compiled dist/cli/main.js (after `npm run build`) instead of tsx;
+ * STORE_BENCH_MAIN=<path> runs that main.ts instead (another checkout's store, for before/after runs);
  * STORE_BENCH_RUNS=<n> timed reads per kind (default 7); STORE_BENCH_DEBUG=1 prints RSS per read and heap
  * and index-cache metrics at the end.
  */
@@ -56,7 +57,8 @@ const SERIES = 100_000;
 const SAMPLES = 480; // 2 h at 15 s
 const SHAPES = 240; // distinct sample series reused round-robin: realistic chunk bytes without 770 MB of arrays
 const RUNS = Number(process.env.STORE_BENCH_RUNS ?? 7);
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+// STORE_BENCH_MAIN=<path to a main.ts>: run another checkout's store (before/after comparisons).
+const MAIN = process.env.STORE_BENCH_MAIN ?? fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 // STORE_BENCH_DIST=1: run the compiled store (`npm run build` first), as deployed: no tsx loader in its RSS.
 const DIST_MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const FS = (dir: string): string => `type: FILESYSTEM\nconfig:\n  directory: ${dir}\n`;
