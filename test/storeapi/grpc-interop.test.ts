@@ -94,6 +94,7 @@ function chunkData(f: SeriesResponse): Buffer | undefined {
 // --- a: @grpc/grpc-js client → our server -------------------------------------------------------------
 
 t.test('grpc-js client → our server', async (t) => {
+  let bigDetails: string | undefined;
   const seen: { metadata?: CallContext['metadata']; cancelSignal?: AbortSignal; cancelSendError?: unknown; deadlineSignal?: AbortSignal } = {};
   const srv = await startGrpcServer('127.0.0.1:0', {
     info: {
@@ -130,7 +131,7 @@ t.test('grpc-js client → our server', async (t) => {
         }
       },
       async labelNames(req) {
-        if (req.matchers[0]?.value === 'fail') throw new BadDataError(WEIRD);
+        if (req.matchers[0]?.value === 'fail') throw new BadDataError(bigDetails ?? WEIRD);
         return { names: ['a', 'b'], warnings: [] } as never;
       },
       async labelValues(req, ctx) {
@@ -172,6 +173,19 @@ t.test('grpc-js client → our server', async (t) => {
     t.equal(seen.metadata?.['thanos-tenant'], 'team-a', 'custom metadata in the handler');
     t.match(String(seen.metadata?.['user-agent']), /grpc-node-js/, 'the client really was grpc-js');
     t.same((await unary<{ names: string[] }>(client, 'LabelNames', {})).names, ['a', 'b']);
+  });
+
+  t.test('40 KiB of metadata (a header block in CONTINUATION frames) and 20 KiB of error details', async (t) => {
+    const md = new grpc.Metadata();
+    md.set('thanos-tenant', 't'.repeat(40_000));
+    const res = await unary<LabelValuesResponse>(client, 'LabelValues', { label: 'tenant' }, md);
+    t.equal(res.values[0], 't'.repeat(40_000), 'the whole value reached the handler');
+    const long = WEIRD + '-'.repeat(20_000);
+    bigDetails = long;
+    const err = (await unary(client, 'LabelNames', matcher('fail')).catch((e: unknown) => e)) as grpc.ServiceError;
+    bigDetails = undefined;
+    t.equal(err.code, grpc.status.INVALID_ARGUMENT);
+    t.equal(err.details, long);
   });
 
   t.test('server streaming: 3 000 frames in order, then one 6 MiB frame byte for byte', async (t) => {
@@ -247,7 +261,7 @@ t.test('grpc-js client → our server', async (t) => {
 // --- b: our clients → an @grpc/grpc-js server ----------------------------------------------------------
 
 t.test('our clients → grpc-js server', async (t) => {
-  const seen: { tenant?: string; cancelled: Set<string>; deadline?: grpc.Deadline; written: number; bigRequest?: number } = { cancelled: new Set(), written: 0 };
+  const seen: { tenant?: string; longDetails?: boolean; cancelled: Set<string>; deadline?: grpc.Deadline; written: number; bigRequest?: number } = { cancelled: new Set(), written: 0 };
   let slowConsumed = 0;
   let maxAhead = 0;
   let onShutdownStream: (() => void) | undefined;
@@ -295,7 +309,8 @@ t.test('our clients → grpc-js server', async (t) => {
         onShutdownStream?.();
       }
     },
-    LabelNames: (_call: grpc.ServerUnaryCall<any, any>, cb: grpc.sendUnaryData<any>) => cb({ code: grpc.status.FAILED_PRECONDITION, details: WEIRD }),
+    LabelNames: (_call: grpc.ServerUnaryCall<any, any>, cb: grpc.sendUnaryData<any>) =>
+      cb({ code: grpc.status.FAILED_PRECONDITION, details: seen.longDetails ? WEIRD + '-'.repeat(20_000) : WEIRD }),
     LabelValues: (call: grpc.ServerUnaryCall<any, any>, cb: grpc.sendUnaryData<any>) => {
       const m: string = call.request.matchers[0]?.value ?? '';
       seen.bigRequest = m.length;
@@ -335,6 +350,17 @@ t.test('our clients → grpc-js server', async (t) => {
     t.equal(err.code, grpc.status.FAILED_PRECONDITION);
     t.match(err.message, WEIRD);
     t.equal((err.cause as { details?: string }).details, WEIRD, 'details decoded exactly');
+  });
+
+  t.test('40 KiB of metadata from us (CONTINUATION frames at grpc-js\'s 16 KiB frame size), 20 KiB details back', async (t) => {
+    const info = new InfoClient(target, { metadata: { 'thanos-tenant': 'u'.repeat(40_000) } });
+    t.teardown(() => info.close());
+    await info.info();
+    t.equal(seen.tenant, 'u'.repeat(40_000));
+    seen.longDetails = true;
+    const err = (await store.labelNames({}).catch((e: unknown) => e)) as StoreApiCallError;
+    seen.longDetails = false;
+    t.equal((err.cause as { details?: string }).details, WEIRD + '-'.repeat(20_000));
   });
 
   t.test('big messages both ways: a 6 MiB request and a 6 MiB frame', async (t) => {

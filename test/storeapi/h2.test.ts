@@ -714,3 +714,48 @@ t.test('keepalive: a server that stops answering PINGs fails the running call wi
   t.ok(r.ms >= 400 && r.ms < 400 + 150 + 200 + 600, `failed after ${r.ms} ms`);
 });
 
+
+// --- graceful close ----------------------------------------------------------------------------------------
+
+t.test('server close: GOAWAY, running streams finish within the grace, new calls are refused', async (t) => {
+  const s = makeServer();
+  const p = await s.listen('127.0.0.1', 0);
+  const ch = new GrpcChannel(`127.0.0.1:${p}`, OPTS);
+  t.teardown(() => ch.close());
+  const raw = await RawPeer.connect(p);
+  raw.write(PREFACE, settings());
+  t.teardown(() => raw.socket.destroy());
+  const frames: Buffer[] = [];
+  const it = ch.serverStream('/test.Svc/Stream', streamReq(200, 64 * 1024), identity, { timeoutMs: 10_000 });
+  frames.push((await it.next()).value as Buffer); // running, and held back by our slow reading
+  const started = Date.now();
+  const closed = s.close(5_000);
+  t.ok(await until(() => raw.goaway() !== undefined, 1_000), 'an idle connection gets GOAWAY');
+  t.equal(raw.goaway()?.code, E.NO_ERROR);
+  t.ok(await until(() => raw.closed, 1_000), 'and is closed');
+  for await (const m of it) frames.push(m);
+  t.equal(frames.length, 200, 'the running stream finished');
+  t.ok(frames.every((m, i) => m.readUInt32BE(0) === i));
+  await closed;
+  t.ok(Date.now() - started < 4_000, 'close resolved when the last stream ended, before the grace');
+  const err = (await ch.unary('/test.Svc/Unary', Buffer.from('x'), identity, { timeoutMs: 2_000 }).catch((e: unknown) => e)) as GrpcStatusError;
+  t.equal(err.code, Code.UNAVAILABLE, `after close: ${err.message}`);
+});
+
+t.test('server close past its grace cancels running handlers and the client sees it', async (t) => {
+  const s = makeServer();
+  const p = await s.listen('127.0.0.1', 0);
+  const ch = new GrpcChannel(`127.0.0.1:${p}`, OPTS);
+  t.teardown(() => ch.close());
+  const it = ch.serverStream('/test.Svc/Stream', streamReq(1_000_000, 64 * 1024), identity, { timeoutMs: 10_000 });
+  await it.next();
+  const sig = streamSignal;
+  const started = Date.now();
+  await s.close(200);
+  t.ok(Date.now() - started < 1_500, 'close took about the grace');
+  t.equal(sig?.aborted, true, 'handler signal fired');
+  const err = await (async () => {
+    for await (const _ of it);
+  })().catch((e: unknown) => e as GrpcStatusError);
+  t.ok(err instanceof GrpcStatusError && (err.code === Code.CANCELLED || err.code === Code.UNAVAILABLE), `client: ${err?.message}`);
+});
