@@ -759,3 +759,32 @@ t.test('server close past its grace cancels running handlers and the client sees
   })().catch((e: unknown) => e as GrpcStatusError);
   t.ok(err instanceof GrpcStatusError && (err.code === Code.CANCELLED || err.code === Code.UNAVAILABLE), `client: ${err?.message}`);
 });
+
+// --- flow control at the frame level -----------------------------------------------------------------------
+
+t.test("the server keeps to the client's windows, SETTINGS_INITIAL_WINDOW_SIZE changes and frame size", async (t) => {
+  const p = await RawPeer.connect(port);
+  t.teardown(() => p.socket.destroy());
+  p.write(PREFACE, settings([4, 1_000]), frame(T.WINDOW_UPDATE, 0, 0, u32(10_000_000)));
+  p.write(frame(T.HEADERS, F.END_HEADERS, 1, REQUEST('/test.Svc/Stream')), frame(T.DATA, F.END_STREAM, 1, frameMessage(streamReq(10, 40_000))));
+  const dataBytes = (): number => p.frames.filter((f) => f.type === T.DATA && f.id === 1).reduce((n, f) => n + f.payload.length, 0);
+  await until(() => dataBytes() >= 1_000, 2_000);
+  await sleep(100);
+  t.equal(dataBytes(), 1_000, 'stops at the initial stream window of 1 000');
+  t.ok(p.frames.some((f) => f.type === T.SETTINGS && f.flags & F.ACK), 'our SETTINGS acknowledged');
+  p.write(settings([4, 5_000]));
+  await until(() => dataBytes() >= 5_000, 2_000);
+  await sleep(100);
+  t.equal(dataBytes(), 5_000, 'a larger SETTINGS_INITIAL_WINDOW_SIZE opens the running stream by the difference');
+  p.write(settings([4, 0]));
+  p.write(frame(T.WINDOW_UPDATE, 0, 1, u32(3_000)));
+  await sleep(150);
+  t.equal(dataBytes(), 5_000, 'window 0 − 5 000 used + 3 000 is still below zero: nothing more');
+  p.write(frame(T.WINDOW_UPDATE, 0, 1, u32(1_000_000)));
+  t.ok(await until(() => p.frames.some((f) => f.type === T.HEADERS && f.id === 1 && f.flags & F.END_STREAM), 2_000), 'trailers after the window opened');
+  t.equal(dataBytes(), 10 * 40_005, 'every byte');
+  t.ok(p.frames.filter((f) => f.type === T.DATA).every((f) => f.payload.length <= 16_384), 'no DATA frame over the default max frame size');
+  const body = Buffer.concat(p.frames.filter((f) => f.type === T.DATA && f.id === 1).map((f) => f.payload));
+  const msgs = unframe(body);
+  t.ok(msgs.length === 10 && msgs.every((m, i) => m.readUInt32BE(0) === i && m.length === 40_000), 'messages intact');
+});
