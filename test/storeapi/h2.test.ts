@@ -7,6 +7,7 @@ import net, { type AddressInfo } from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { createHash } from 'node:crypto';
+import zlib from 'node:zlib';
 import { GrpcServer, type ServerCall } from '../../src/storeapi/grpc/server.js';
 import { GrpcChannel } from '../../src/storeapi/grpc/channel.js';
 import { Code, GrpcStatusError } from '../../src/storeapi/grpc/codes.js';
@@ -787,4 +788,45 @@ t.test("the server keeps to the client's windows, SETTINGS_INITIAL_WINDOW_SIZE c
   const body = Buffer.concat(p.frames.filter((f) => f.type === T.DATA && f.id === 1).map((f) => f.payload));
   const msgs = unframe(body);
   t.ok(msgs.length === 10 && msgs.every((m, i) => m.readUInt32BE(0) === i && m.length === 40_000), 'messages intact');
+});
+
+// --- gRPC request shapes from node:http2 --------------------------------------------------------------------
+
+t.test('malformed gRPC requests get the gRPC status the spec gives, the connection goes on', async (t) => {
+  const session = http2.connect(`http://${target}`);
+  t.teardown(() => session.close());
+  const call = (body: Buffer, extra: Record<string, string> = {}) =>
+    new Promise<{ status?: string; message?: string; data: Buffer }>((resolve, reject) => {
+      const req = session.request({ ':method': 'POST', ':path': '/test.Svc/Unary', 'content-type': 'application/grpc', te: 'trailers', ...extra });
+      let headers: http2.IncomingHttpHeaders = {};
+      let trailers: http2.IncomingHttpHeaders = {};
+      const parts: Buffer[] = [];
+      req.on('response', (h) => (headers = h));
+      req.on('trailers', (h) => (trailers = h));
+      req.on('data', (d: Buffer) => parts.push(d));
+      req.on('close', () =>
+        resolve({ status: String(trailers['grpc-status'] ?? headers['grpc-status']), message: String(trailers['grpc-message'] ?? headers['grpc-message']), data: Buffer.concat(parts) }),
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const one = frameMessage(Buffer.from('a'));
+  const gz = zlib.gzipSync(Buffer.from('zipped'));
+  const compressed = Buffer.concat([Buffer.from([1, 0, 0, 0, 0]), gz]);
+  compressed.writeUInt32BE(gz.length, 1);
+
+  t.equal((await call(Buffer.concat([one, one]))).status, String(Code.INTERNAL), 'two request messages on a unary method');
+  t.equal((await call(Buffer.alloc(0))).status, String(Code.INTERNAL), 'no request message');
+  t.equal((await call(one.subarray(0, 4))).status, String(Code.INTERNAL), 'a truncated message');
+  const big = Buffer.alloc(5);
+  big.writeUInt32BE((64 << 20) + 1, 1);
+  t.equal((await call(big)).status, String(Code.RESOURCE_EXHAUSTED), 'a message over the limit, known from its prefix');
+  t.equal((await call(compressed)).status, String(Code.INTERNAL), 'compressed flag without grpc-encoding');
+  const zipped = await call(compressed, { 'grpc-encoding': 'gzip' });
+  t.equal(zipped.status, '0', 'a gzip request is read');
+  t.equal(unframe(zipped.data)[0]?.toString(), '|zipped');
+  t.equal((await call(one, { 'grpc-encoding': 'snappy' })).status, String(Code.UNIMPLEMENTED), 'an encoding we lack is UNIMPLEMENTED');
+  t.equal((await call(one, { 'grpc-timeout': '12 minutes' })).status, String(Code.INTERNAL), 'a malformed grpc-timeout');
+  const ok = await call(one, { 'grpc-timeout': '99999999n' });
+  t.equal(ok.status, '0', 'and after all that the same connection still serves');
 });
