@@ -77,21 +77,55 @@ class BaseClient {
     }
   }
 
-  protected async *stream<Req, Frame>(method: MethodDefinition<Req, Frame>, req: Partial<Req>, opts?: CallOptions): AsyncGenerator<Frame> {
+  /**
+   * A server stream; failures reject `next()` as in `unary`. Breaking out of a `for await` (or `return()`)
+   * cancels the call at once.
+   */
+  protected stream<Req, Frame>(method: MethodDefinition<Req, Frame>, req: Partial<Req>, opts?: CallOptions): AsyncIterableIterator<Frame> {
     const name = method.path.slice(1);
     const signal = opts?.signal;
-    throwIfAborted(signal, name);
+    let inner: AsyncIterableIterator<Frame>;
     try {
-      yield* this.channel.serverStream(method.path, method.requestSerialize(req as Req), method.responseDeserialize, {
+      throwIfAborted(signal, name);
+      inner = this.channel.serverStream(method.path, method.requestSerialize(req as Req), method.responseDeserialize, {
         timeoutMs: opts?.timeoutMs ?? this.#timeoutMs,
         signal,
         metadata: this.#metadata,
       });
     } catch (err) {
-      throwIfAborted(signal, name);
-      throw callError(name, this.target, err);
+      return failedStream(toCallError(err, signal, name, this.target));
     }
+    const fail = (err: unknown): never => {
+      throw toCallError(err, signal, name, this.target);
+    };
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      next: () => inner.next().catch(fail),
+      return: () => inner.return!(),
+    };
   }
+}
+
+/** What a call's failure is to its caller: the abort reason when the caller's signal fired, else a StoreApiCallError. */
+function toCallError(err: unknown, signal: AbortSignal | undefined, name: string, target: string): unknown {
+  try {
+    throwIfAborted(signal, name);
+  } catch (aborted) {
+    return aborted;
+  }
+  return callError(name, target, err);
+}
+
+function failedStream<T>(err: unknown): AsyncIterableIterator<T> {
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next: () => Promise.reject(err),
+    return: () => Promise.resolve({ done: true, value: undefined }),
+  };
 }
 
 type Methods = Record<string, MethodDefinition<object, object>>;
@@ -112,7 +146,7 @@ export class StoreClient extends BaseClient {
    * The Series stream, frame by frame as they arrive (`series`, `batch`, `warning` or `hints`; chunk times
    * as numbers, hashes as bigints: series-decoder.ts). A fan-out passes the request pre-encoded.
    */
-  series(req: Partial<SeriesRequest> | EncodedSeriesRequest, opts?: CallOptions): AsyncGenerator<SeriesResponse> {
+  series(req: Partial<SeriesRequest> | EncodedSeriesRequest, opts?: CallOptions): AsyncIterableIterator<SeriesResponse> {
     return this.stream(this.#m.Series as MethodDefinition<SeriesRequest, SeriesResponse>, req as Partial<SeriesRequest>, opts);
   }
 
@@ -146,7 +180,7 @@ export class RulesClient extends BaseClient {
     super(target, DEFAULT_CALL_TIMEOUT_MS, opts);
   }
 
-  rules(req: Partial<RulesRequest>, opts?: CallOptions): AsyncGenerator<RulesResponse> {
+  rules(req: Partial<RulesRequest>, opts?: CallOptions): AsyncIterableIterator<RulesResponse> {
     return this.stream(this.#m.Rules as MethodDefinition<RulesRequest, RulesResponse>, req, opts);
   }
 }

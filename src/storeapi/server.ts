@@ -124,7 +124,10 @@ export async function startGrpcServer(address: string, services: StoreApiService
 
 function context(call: ServerCall): CallContext {
   return {
-    signal: call.signal,
+    // Made on first use (grpc/server.ts): handlers that never look pay nothing.
+    get signal() {
+      return call.signal;
+    },
     metadata: call.headers,
     // Formatted only for the handlers that ask (logs): most calls never do.
     get peer() {

@@ -30,13 +30,15 @@ export interface StoreStreamOptions {
   onFatal?: (err: StorageError) => void;
 }
 
-/** A fan-out passes the request pre-encoded (encoded once for all its stores). */
-export type SeriesCall = (req: Partial<SeriesRequest> | EncodedSeriesRequest, opts: { signal: AbortSignal }) => AsyncIterable<SeriesResponse>;
+/**
+ * A fan-out passes the request pre-encoded (encoded once for all its stores). The iterator's `return()` must
+ * cancel the call even while a `next()` waits (StoreClient.series does).
+ */
+export type SeriesCall = (req: Partial<SeriesRequest> | EncodedSeriesRequest, opts: { signal?: AbortSignal }) => AsyncIterable<SeriesResponse>;
 
 export class StoreStream implements SortedSource<StoreSeries> {
   readonly #frames: AsyncIterator<SeriesResponse>;
   readonly #opts: StoreStreamOptions;
-  readonly #abort = new AbortController();
   readonly #queue: ProtoSeries[] = [];
   #qpos = 0;
   #cur: StoreSeries | undefined;
@@ -44,12 +46,9 @@ export class StoreStream implements SortedSource<StoreSeries> {
 
   constructor(call: SeriesCall, req: Partial<SeriesRequest> | EncodedSeriesRequest, opts: StoreStreamOptions) {
     this.#opts = opts;
-    const outer = opts.signal;
-    if (outer) {
-      if (outer.aborted) this.#abort.abort(outer.reason);
-      else outer.addEventListener('abort', () => this.#abort.abort(outer.reason), { once: true });
-    }
-    this.#frames = call(req, { signal: this.#abort.signal })[Symbol.asyncIterator]();
+    // The query's signal goes to the call as it is: no controller of our own per store (an AbortController
+    // and a listener on a fresh signal cost ~10 µs, a tenth of a call); we stop our call with return().
+    this.#frames = call(req, { signal: opts.signal })[Symbol.asyncIterator]();
   }
 
   at(): StoreSeries {
@@ -65,7 +64,7 @@ export class StoreStream implements SortedSource<StoreSeries> {
   /** Stops the stream early (cancels the gRPC call). */
   cancel(): void {
     this.#done = true;
-    this.#abort.abort();
+    void this.#frames.return?.();
   }
 
   #take(): boolean {
@@ -87,8 +86,7 @@ export class StoreStream implements SortedSource<StoreSeries> {
       try {
         r = await this.#nextFrame(responseTimeoutMs);
       } catch (err) {
-        this.#done = true;
-        this.#abort.abort();
+        this.cancel();
         throwIfAborted(this.#opts.signal, 'store fan-out');
         const msg = `store ${name}: ${err instanceof Error ? err.message : String(err)}`;
         if (partialResponse) {

@@ -118,19 +118,12 @@ export class GrpcChannel {
     return res as Res;
   }
 
-  /** The response messages as they arrive; stopping early cancels the call. */
-  async *serverStream<Res>(path: string, request: Uint8Array, decode: (bytes: Buffer) => Res, opts: CallOptions): AsyncGenerator<Res> {
-    const call = this.#start(path, request, decode, opts);
-    try {
-      for (;;) {
-        const next = call.next();
-        if (next === WAIT) await call.wait();
-        else if (next === END) return;
-        else yield next;
-      }
-    } finally {
-      call.cancel();
-    }
+  /**
+   * The response messages as they arrive. `return()` cancels the call at once, even while a `next()` waits
+   * (an async generator would only see it after that wait), so a consumer can drop a stream without a signal.
+   */
+  serverStream<Res>(path: string, request: Uint8Array, decode: (bytes: Buffer) => Res, opts: CallOptions): AsyncIterableIterator<Res> {
+    return new CallIterator(this.#start(path, request, decode, opts));
   }
 
   #start<Res>(path: string, request: Uint8Array, decode: (bytes: Buffer) => Res, opts: CallOptions): ClientCall<Res> {
@@ -177,6 +170,54 @@ function encode(fields: HeaderList): Buffer {
 
 const WAIT = Symbol('wait');
 const END = Symbol('end');
+
+class CallIterator<Res> implements AsyncIterableIterator<Res> {
+  readonly #call: ClientCall<Res>;
+  #done = false;
+  /** The pending `next()` to settle when `return()` comes first. */
+  #settlePending: ((r: IteratorResult<Res>) => void) | undefined;
+
+  constructor(call: ClientCall<Res>) {
+    this.#call = call;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Res>> {
+    if (this.#done) return Promise.resolve({ done: true, value: undefined });
+    try {
+      const next = this.#call.next();
+      if (next === END) return this.#finish();
+      if (next !== WAIT) return Promise.resolve({ done: false, value: next });
+    } catch (err) {
+      this.#done = true;
+      return Promise.reject(err);
+    }
+    return new Promise((resolve, reject) => {
+      this.#settlePending = resolve;
+      void this.#call.wait().then(() => {
+        if (this.#settlePending !== resolve) return; // return() answered it
+        this.#settlePending = undefined;
+        this.next().then(resolve, reject);
+      });
+    });
+  }
+
+  return(): Promise<IteratorResult<Res>> {
+    this.#call.cancel();
+    const pending = this.#settlePending;
+    this.#settlePending = undefined;
+    pending?.({ done: true, value: undefined });
+    return this.#finish();
+  }
+
+  #finish(): Promise<IteratorResult<Res>> {
+    this.#done = true;
+    return Promise.resolve({ done: true, value: undefined });
+  }
+}
 
 /**
  * One call's stream: messages decoded as DATA arrives, then a status. When the consumer falls behind, DATA is

@@ -15,29 +15,48 @@ const series = (name: string, encoding = ThanosChunkEncoding.XOR): ProtoSeries =
 
 type Step = SeriesResponse | { error: Error } | { waitMs: number };
 
-/** A SeriesCall that plays `steps`; records whether the stream was cancelled through its signal. */
+/**
+ * A SeriesCall that plays `steps`; records whether the stream was cancelled. Like the real client, `return()`
+ * cancels at once, even during a wait (the pending `next()` then ends the stream), and the call's signal
+ * firing fails it with CANCELLED.
+ */
 function scripted(steps: Step[]): { call: SeriesCall; cancelled: () => boolean } {
-  let signal: AbortSignal | undefined;
+  let cancelled = false;
   const call: SeriesCall = (_req, opts) => {
-    signal = opts.signal;
-    return (async function* () {
-      for (const s of steps) {
-        if ('error' in s) throw s.error;
-        if ('waitMs' in s) {
-          // Like the real client: a cancelled call fails with CANCELLED instead of waiting on.
-          const sig = opts.signal;
-          await new Promise<void>((r) => {
-            const timer = setTimeout(r, s.waitMs);
-            sig.addEventListener('abort', () => (clearTimeout(timer), r()), { once: true });
-          });
-          if (sig.aborted) throw new Error('CANCELLED: Cancelled on client');
-          continue;
+    let i = 0;
+    let wake: (() => void) | undefined;
+    const it: AsyncIterableIterator<SeriesResponse> = {
+      [Symbol.asyncIterator]: () => it,
+      async next() {
+        while (!cancelled && i < steps.length) {
+          const s = steps[i++];
+          if ('error' in s) throw s.error;
+          if ('waitMs' in s) {
+            const signal = opts.signal;
+            await new Promise<void>((r) => {
+              const timer = setTimeout(r, s.waitMs);
+              wake = () => (clearTimeout(timer), r());
+              signal?.addEventListener('abort', wake, { once: true });
+            });
+            if (signal?.aborted) {
+              cancelled = true;
+              throw new Error('CANCELLED: cancelled on client');
+            }
+            continue;
+          }
+          return { done: false, value: s };
         }
-        yield s;
-      }
-    })();
+        return { done: true, value: undefined };
+      },
+      async return() {
+        cancelled = true;
+        wake?.();
+        return { done: true, value: undefined };
+      },
+    };
+    return it;
   };
-  return { call, cancelled: () => signal?.aborted ?? false };
+  return { call, cancelled: () => cancelled };
 }
 
 function stream(steps: Step[], opts: { partialResponse?: boolean; responseTimeoutMs?: number } = {}) {
