@@ -830,3 +830,18 @@ t.test('malformed gRPC requests get the gRPC status the spec gives, the connecti
   const ok = await call(one, { 'grpc-timeout': '99999999n' });
   t.equal(ok.status, '0', 'and after all that the same connection still serves');
 });
+
+t.test('big messages to a reader that stops: what we queue is bounded in bytes, not only in messages', async (t) => {
+  const ch = new GrpcChannel(target, OPTS);
+  t.teardown(() => ch.close());
+  streamProgress.sent = 0;
+  const it = ch.serverStream('/test.Svc/Stream', streamReq(200, 1 << 20), identity, { timeoutMs: 20_000 });
+  t.equal(((await it.next()).value as Buffer).readUInt32BE(0), 0);
+  await until(() => false, 1_500); // the reader stops; the server sends until held back
+  const ahead = streamProgress.sent - 1;
+  // Our 1 MiB stream window + what we queue decoded + socket buffers (ours, the kernel's): 12 MiB is plenty; 64 × 1 MiB queued was the bug.
+  t.ok(ahead <= 12, `the server got ${ahead} MiB ahead of a reader that stopped`);
+  let n = 1;
+  for await (const m of it) if (m.readUInt32BE(0) === n) n++;
+  t.equal(n, 200, 'then everything, in order');
+});

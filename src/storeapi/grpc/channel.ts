@@ -42,6 +42,10 @@ const H2_CLIENT: H2Options = {
 };
 // Decoded messages queued ahead of the consumer before we stop reading (and so stop crediting the window).
 const MAX_QUEUED = 64;
+// …and decoded message bytes: 64 messages of a few MiB each (big Series batches) would be hundreds of MiB per
+// stream, times the stores of a fan-out. Counted from when the queue was last empty (a message bigger than this
+// still passes, alone).
+const MAX_QUEUED_BYTES = 4 << 20;
 
 const USER_AGENT = 'promfed-grpc/1';
 
@@ -231,6 +235,8 @@ class ClientCall<Res> {
   readonly #maxBytes: number;
   readonly #queue: Res[] = [];
   #head = 0;
+  /** Message bytes put in #queue since it was last empty. */
+  #queuedBytes = 0;
   #held: Buffer[] = [];
   #reader: MessageReader | undefined;
   #bufs: Buffer[] = [];
@@ -258,7 +264,7 @@ class ClientCall<Res> {
     stream.onHeaders = (headers, endStream) => this.#onHeaders(headers, endStream);
     stream.onData = (chunk) => {
       if (this.#status !== undefined) return stream.consume(chunk.length);
-      if (this.#held.length > 0 || this.#queue.length - this.#head >= MAX_QUEUED) this.#held.push(chunk);
+      if (this.#held.length > 0 || this.#queueFull) this.#held.push(chunk);
       else this.#onData(chunk);
     };
     stream.onEnd = () => {
@@ -277,6 +283,7 @@ class ClientCall<Res> {
       if (this.#head === this.#queue.length) {
         this.#queue.length = 0;
         this.#head = 0;
+        this.#queuedBytes = 0;
         this.#release();
       }
       return m;
@@ -297,9 +304,13 @@ class ClientCall<Res> {
     if (this.#status === undefined) this.#fail(new GrpcStatusError(Code.CANCELLED, 'cancelled on client'));
   }
 
+  get #queueFull(): boolean {
+    return this.#queue.length - this.#head >= MAX_QUEUED || this.#queuedBytes >= MAX_QUEUED_BYTES;
+  }
+
   /** Decodes held DATA now that the consumer has caught up. */
   #release(): void {
-    while (this.#held.length > 0 && this.#status === undefined && this.#queue.length - this.#head < MAX_QUEUED) {
+    while (this.#held.length > 0 && this.#status === undefined && !this.#queueFull) {
       this.#onData(this.#held.shift()!);
     }
     if (this.#held.length === 0 && this.#ended && this.#status === undefined) this.#finish();
@@ -356,7 +367,10 @@ class ClientCall<Res> {
     const bufs = this.#bufs;
     try {
       this.#reader.push(chunk, bufs);
-      for (let i = 0; i < bufs.length; i++) this.#queue.push(this.#decode(bufs[i]));
+      for (let i = 0; i < bufs.length; i++) {
+        this.#queue.push(this.#decode(bufs[i]));
+        this.#queuedBytes += bufs[i].length;
+      }
     } catch (err) {
       bufs.length = 0;
       this.#fail(err instanceof GrpcStatusError ? err : new GrpcStatusError(Code.INTERNAL, `error parsing response: ${(err as Error).message}`));
@@ -379,6 +393,7 @@ class ClientCall<Res> {
     if (this.#status !== undefined) return;
     this.#queue.length = 0;
     this.#head = 0;
+    this.#queuedBytes = 0;
     this.#held = [];
     if (err instanceof H2StreamError) {
       this.#settle(new GrpcStatusError(Code.INTERNAL, `server broke HTTP/2 on this stream: ${err.message}`, { cause: err }));
@@ -407,6 +422,7 @@ class ClientCall<Res> {
     if (this.#status !== undefined) return;
     this.#queue.length = 0;
     this.#head = 0;
+    this.#queuedBytes = 0;
     for (const b of this.#held) this.#stream.consume(b.length);
     this.#held = [];
     this.#settle(status);
