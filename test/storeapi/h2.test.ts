@@ -863,3 +863,25 @@ t.test('a client whose connection drops mid-stream: the handler signal fires and
   }
   await serverStillServes(t);
 });
+
+t.test('past our SETTINGS_MAX_CONCURRENT_STREAMS (10 000) a new stream is refused, the connection stays', async (t) => {
+  const p = await RawPeer.connect(port);
+  t.teardown(() => p.socket.destroy());
+  p.write(PREFACE, settings());
+  // 10 000 requests left open (no END_STREAM: no handler runs), then one more.
+  const block = REQUEST('/test.Svc/Unary');
+  for (let base = 0; base < 10_001; base += 1_000) {
+    const parts: Buffer[] = [];
+    for (let i = base; i < Math.min(base + 1_000, 10_001); i++) parts.push(frame(T.HEADERS, F.END_HEADERS, 2 * i + 1, block));
+    p.write(...parts);
+    await sleep(1);
+  }
+  const last = 2 * 10_000 + 1;
+  t.ok(await until(() => p.rst(last) !== undefined, 5_000), 'the 10 001st stream got RST_STREAM');
+  t.equal(p.rst(last), E.REFUSED_STREAM);
+  t.equal(p.frames.filter((f) => f.type === T.RST_STREAM).length, 1, 'only that one');
+  t.equal(p.goaway(), undefined, 'no GOAWAY');
+  // Finishing one of the open requests still works on this connection.
+  p.write(frame(T.DATA, F.END_STREAM, 1, frameMessage(Buffer.from('late'))));
+  t.ok(await until(() => p.frames.some((f) => f.type === T.HEADERS && f.id === 1 && f.flags & F.END_STREAM), 2_000), 'stream 1 answered');
+});
