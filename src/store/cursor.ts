@@ -22,7 +22,7 @@ import type { Matcher } from '../model/index.js';
 import { encodeLabels, type SeriesFrameWriter } from '../storeapi/series-encoder.js';
 import type { SeriesColumns } from '../tsdb/index.js';
 import { SERIES_BATCH, type StoreBlock } from './block.js';
-import { copyBytes, labelSize, varint, type LabelBytes } from './label-bytes.js';
+import { labelSize, varint, type LabelBytes } from './label-bytes.js';
 import { postingsForMatchers } from './postings.js';
 
 /** Label sets as flat [name0, value0, …] arrays, ordered like Prometheus labels.Compare. */
@@ -54,9 +54,9 @@ export class BlockSeriesCursor {
   #next = 0;
   /** External pairs to insert, flat, sorted by name (without the dropped ones). */
   readonly #insert: string[];
-  /** The same pairs as encoded Series.labels entries, one per pair, and their total length. */
-  readonly #insBytes: Uint8Array[];
-  readonly #insLength: number;
+  /** The same pairs as encoded Series.labels entries, concatenated; pair k's entry ends at #insEnd[k]. */
+  readonly #insFlat: Uint8Array;
+  readonly #insEnd: Int32Array;
   /** Whether an inserted name is also one of the block's own label names. */
   readonly #overrides: boolean;
   /** Start (in the ready arrays) of the last run: series whose own labels have its first's as a prefix. */
@@ -80,9 +80,12 @@ export class BlockSeriesCursor {
       if (block.hasLabelName(n)) overrides = true;
     });
     this.#insert = ins;
-    this.#insBytes = [];
-    for (let j = 0; j < ins.length; j += 2) this.#insBytes.push(encodeLabels([{ name: ins[j]!, value: ins[j + 1]! }]));
-    this.#insLength = this.#insBytes.reduce((n, b) => n + b.length, 0);
+    const pairs: { name: string; value: string }[] = [];
+    for (let j = 0; j < ins.length; j += 2) pairs.push({ name: ins[j]!, value: ins[j + 1]! });
+    // A plain Uint8Array like the symbol bytes and the target, so the copy loops see one array kind.
+    this.#insFlat = new Uint8Array(encodeLabels(pairs));
+    this.#insEnd = new Int32Array(pairs.length);
+    for (let k = 0, at = 0; k < pairs.length; k++) this.#insEnd[k] = at += encodeLabels([pairs[k]!]).length;
     this.#overrides = overrides;
     this.mayRepeat = overrides;
   }
@@ -100,50 +103,49 @@ export class BlockSeriesCursor {
     const header = this.block.header;
     const data = header.symbolData;
     const spans = header.symbolSpans;
-    const refs = cols.labelRefs;
-    const from = cols.labelStart[row]!;
-    const end = cols.labelStart[row + 1]!;
     const nSymbols = spans.length >> 1;
-    let need = this.#insLength;
-    for (let i = from; i < end; i++) {
-      const ref = refs[i]!;
-      if (ref >= nSymbols) header.symbol(ref); // throws CorruptBlockError naming the ref
-      need += spans[2 * ref + 1]! - spans[2 * ref]! + 9; // tags and varints: at most 18 bytes a pair
-    }
-    const buf = to.reserve(need);
+    const refs = cols.labelRefs;
+    const end = cols.labelStart[row + 1]!;
+    const names = this.#insert;
+    const nIns = names.length >> 1;
+    const ins = this.#insFlat;
+    const insEnd = this.#insEnd;
+    let buf = to.reserve(ins.length + 64);
     const start = to.pos;
     let p = start;
-    const ins = this.#insert;
-    let j = 0;
-    for (let i = from; i < end; i += 2) {
+    let j = 0; // inserted pairs written
+    for (let i = cols.labelStart[row]!; i < end; i += 2) {
       const n = refs[i]!;
-      if (j < ins.length) {
-        const name = header.symbol(n);
-        for (; j < ins.length && ins[j]! < name; j += 2) {
-          const e = this.#insBytes[j >> 1]!;
-          p = copyBytes(buf, p, e, 0, e.length);
-        }
-      }
       const v = refs[i + 1]!;
+      if (n >= nSymbols || v >= nSymbols) header.symbol(Math.max(n, v)); // throws CorruptBlockError naming it
+      if (j < nIns) {
+        const name = header.symbol(n);
+        const q = j === 0 ? 0 : insEnd[j - 1]!;
+        while (j < nIns && names[2 * j]! < name) j++;
+        for (let k = q, e = j === 0 ? 0 : insEnd[j - 1]!; k < e; k++) buf[p++] = ins[k]!;
+      }
       const n0 = spans[2 * n]!;
-      const n1 = spans[2 * n + 1]!;
+      const nl = spans[2 * n + 1]! - n0;
       const v0 = spans[2 * v]!;
-      const v1 = spans[2 * v + 1]!;
+      const vl = spans[2 * v + 1]! - v0;
+      if (p + nl + vl + 18 + ins.length > buf.length) {
+        to.pos = p; // keeps this series' bytes so far at the same offsets
+        buf = to.reserve(nl + vl + 18 + ins.length);
+      }
       buf[p++] = 0x0a;
-      p = varint(buf, p, labelSize(n1 - n0, v1 - v0));
-      if (n1 > n0) {
+      p = varint(buf, p, labelSize(nl, vl));
+      if (nl > 0) {
         buf[p++] = 0x0a;
-        p = copyBytes(buf, varint(buf, p, n1 - n0), data, n0, n1);
+        p = varint(buf, p, nl);
+        for (let k = 0; k < nl; k++) buf[p++] = data[n0 + k]!;
       }
-      if (v1 > v0) {
+      if (vl > 0) {
         buf[p++] = 0x12;
-        p = copyBytes(buf, varint(buf, p, v1 - v0), data, v0, v1);
+        p = varint(buf, p, vl);
+        for (let k = 0; k < vl; k++) buf[p++] = data[v0 + k]!;
       }
     }
-    for (; j < ins.length; j += 2) {
-      const e = this.#insBytes[j >> 1]!;
-      p = copyBytes(buf, p, e, 0, e.length);
-    }
+    for (let k = j === 0 ? 0 : insEnd[j - 1]!; k < ins.length; k++) buf[p++] = ins[k]!;
     to.pos = p;
     w.labels(buf, start, p);
   }

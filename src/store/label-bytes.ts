@@ -73,12 +73,6 @@ export function varint(buf: Uint8Array, p: number, v: number): number {
   return p;
 }
 
-/** Copies src[from, to) to buf at p; returns the end. Labels are short: a loop beats set() on a view. */
-export function copyBytes(buf: Uint8Array, p: number, src: Uint8Array, from: number, to: number): number {
-  for (let i = from; i < to; i++) buf[p++] = src[i]!;
-  return p;
-}
-
 /** UTF-8 length; lone surrogates count as U+FFFD (3 bytes), as Buffer writes them. */
 function utf8Length(s: string): number {
   let n = s.length;

@@ -68,10 +68,15 @@ export class BlockChunkReader {
 
   /** Bytes `fetch(refs)` will GET, before refetches: the sum of its partitioned ranges. */
   estimate(refs: ArrayLike<number>): number {
+    const plan = this.#plan(refs);
+    // The store asks for the estimate, then fetches the same refs: plan once (refs must not change between).
+    this.#planned = { refs, plan };
     let total = 0;
-    for (const g of this.#plan(refs)) for (const p of g.parts) total += p.end - p.start;
+    for (const g of plan) for (const p of g.parts) total += p.end - p.start;
     return total;
   }
+
+  #planned: { refs: ArrayLike<number>; plan: SegmentPlan[] } | undefined;
 
   #plan(refs: ArrayLike<number>): SegmentPlan[] {
     const n = refs.length;
@@ -116,7 +121,9 @@ export class BlockChunkReader {
   async fetchColumns(refs: ArrayLike<number>, lease: { bytes: number }, signal?: AbortSignal): Promise<FetchedChunks> {
     const out: FetchedChunks = { encodings: new Uint8Array(refs.length), data: new Array<Uint8Array>(refs.length), hashes: [] };
     const jobs: Promise<void>[] = [];
-    for (const seg of this.#plan(refs)) for (const p of seg.parts) jobs.push(this.#fetchPart(seg, p, out, lease, signal));
+    const plan = this.#planned?.refs === refs ? this.#planned.plan : this.#plan(refs);
+    this.#planned = undefined;
+    for (const seg of plan) for (const p of seg.parts) jobs.push(this.#fetchPart(seg, p, out, lease, signal));
     const results = await Promise.allSettled(jobs); // all settled: the lease is final when we return
     for (const r of results) if (r.status === 'rejected') throw r.reason;
     return out;
@@ -127,11 +134,17 @@ export class BlockChunkReader {
     const bytes = await this.bucket.getRange(name, p.start, p.end - p.start, signal);
     this.opts.onFetch?.(bytes.length);
     const hashes = this.opts.hashes === true;
+    // Where each of the part's chunks sits in `bytes`, to hash them together; −1: read again on its own.
+    const at0 = hashes ? new Int32Array(p.last - p.first) : undefined;
     for (let k = p.first; k < p.last; k++) {
       const off = starts[k]!;
       const at = off - p.start;
       let need = parseChunkInto(bytes, at, out, idx[k]!, name, off);
-      if (need === 0) continue;
+      if (need === 0) {
+        if (at0 !== undefined) at0[k - p.first] = out.data[idx[k]!]!.byteOffset - bytes.byteOffset;
+        continue;
+      }
+      if (at0 !== undefined) at0[k - p.first] = -1;
       this.opts.onRefetch?.();
       this.opts.onExtraBytes?.(need);
       lease.bytes += need;
@@ -141,32 +154,31 @@ export class BlockChunkReader {
       if (need !== 0) throw new CorruptBlockError(`${name}: chunk at ${off}: runs past the end of the segment file`);
       if (hashes) out.hashes[idx[k]!] = RangeHasher.get().hashBytes(out.data[idx[k]!]!);
     }
-    if (hashes) hashPart(bytes, p, idx, out);
+    if (at0 !== undefined) hashPart(bytes, p, idx, at0, out);
   }
 }
 
 const TWO_32 = 4294967296;
 
-/** Hashes the part's chunks that were read from it (refetched ones are hashed on their own): one copy into wasm. */
-function hashPart(bytes: Uint8Array, p: Part, idx: Int32Array, out: FetchedChunks): void {
+/** Hashes the part's chunks read from it (at0[k]: data start in `bytes`, −1 when read again): one copy into wasm. */
+function hashPart(bytes: Uint8Array, p: Part, idx: Int32Array, at0: Int32Array, out: FetchedChunks): void {
   let lo = Infinity;
   let hi = 0;
   for (let k = p.first; k < p.last; k++) {
-    const d = out.data[idx[k]!]!;
-    if (d.buffer !== bytes.buffer) continue;
-    const s = d.byteOffset - bytes.byteOffset;
+    const s = at0[k - p.first]!;
+    if (s < 0) continue;
+    const e = s + out.data[idx[k]!]!.length;
     if (s < lo) lo = s;
-    if (s + d.length > hi) hi = s + d.length;
+    if (e > hi) hi = e;
   }
   if (lo === Infinity) return;
   const h = RangeHasher.get();
   h.load(bytes, lo, hi);
   for (let k = p.first; k < p.last; k++) {
+    const s = at0[k - p.first]!;
+    if (s < 0) continue;
     const i = idx[k]!;
-    const d = out.data[i]!;
-    if (d.buffer !== bytes.buffer) continue;
-    const s = d.byteOffset - bytes.byteOffset;
-    out.hashes[i] = h.hash(s, s + d.length);
+    out.hashes[i] = h.hash(s, s + out.data[i]!.length);
   }
 }
 

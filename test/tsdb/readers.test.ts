@@ -1,4 +1,5 @@
 import t from 'tap';
+import xxhash from 'xxhash-wasm';
 import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,6 +98,26 @@ t.test('readers over a promtool block return exactly the generated series', asyn
       t.same(ts, want.ts, `timestamps of ${labels.instance}`);
       t.same(vs, want.vs, `values of ${labels.instance}`);
     } else if (ts.length !== want.ts.length || vs.some((v, k) => v !== want.vs[k])) t.fail(`samples of ${labels.instance}`);
+  }
+
+  // hashes: true gives each chunk's xxHash64, for chunks hashed with their part and for chunks read again
+  // on their own (an estimate shorter than a chunk), and the same chunks as without hashing.
+  const { h64Raw } = await xxhash();
+  const allRefs = sortedIds.flatMap((id, i) => {
+    const e = parseSeriesEntry(entries[i]!, 0, 'series');
+    return typeof e === 'number' ? [] : [...e.chunkRef];
+  });
+  for (const chunkSizeEstimate of [undefined, 60]) {
+    let refetched = 0;
+    const hashing = new BlockChunkReader(bucket, id!, { hashes: true, chunkSizeEstimate, onRefetch: () => refetched++ });
+    const lease = { bytes: 0 };
+    hashing.estimate(allRefs);
+    const got = await hashing.fetchColumns(allRefs, lease);
+    const plain = await new BlockChunkReader(bucket, id!).fetchColumns(allRefs, { bytes: 0 });
+    t.equal(got.hashes.length, allRefs.length);
+    t.ok(got.data.every((d, i) => Buffer.compare(d, plain.data[i]!) === 0), 'same chunk bytes');
+    t.ok(got.hashes.every((h, i) => BigInt.asUintN(64, h) === h64Raw(got.data[i]!)), `every hash is xxh64 of the chunk (estimate ${chunkSizeEstimate})`);
+    if (chunkSizeEstimate !== undefined) t.ok(refetched > 0, `${refetched} chunks read again and hashed alone`);
   }
 });
 
