@@ -1,7 +1,7 @@
 // Our HTTP/2 (grpc/h2/) at the protocol level: node:http2 (nghttp2: Huffman, dynamic table, padding) against
 // our server and client; flow control holding a fast sender back; hostile and malformed peers on raw sockets
 // (RFC 9113 error handling); the peer's concurrency limit; keepalive against a peer that stops answering PINGs.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
 import v8 from 'node:v8';
@@ -177,7 +177,7 @@ function makeServer(): GrpcServer {
     maxMessageBytes: 64 << 20,
     statusOf: (err) => (err instanceof GrpcStatusError ? { code: err.code, details: err.details } : statusFromError(err)),
   });
-  s.add('/test.Svc/Unary', {
+  s.add<Buffer, Buffer>('/test.Svc/Unary', {
     kind: 'unary',
     decodeRequest: identity,
     encodeResponse: identity,
@@ -188,7 +188,7 @@ function makeServer(): GrpcServer {
     },
   });
   // Request: uint32 count, uint32 size; answers `count` messages of `size` bytes, message i filled from i.
-  s.add('/test.Svc/Stream', {
+  s.add<Buffer, Buffer>('/test.Svc/Stream', {
     kind: 'serverStream',
     decodeRequest: identity,
     encodeResponse: identity,
@@ -218,7 +218,7 @@ const target = `127.0.0.1:${port}`;
 const OPTS = { maxMessageBytes: 64 << 20, keepaliveMs: 10_000, keepaliveTimeoutMs: 5_000 };
 
 /** The server still answers a fresh client. */
-async function serverStillServes(t: Tap.Test): Promise<void> {
+async function serverStillServes(t: Test): Promise<void> {
   const ch = new GrpcChannel(target, OPTS);
   try {
     const res = await ch.unary('/test.Svc/Unary', Buffer.from('ping'), identity, { timeoutMs: 5_000 });
@@ -226,9 +226,6 @@ async function serverStillServes(t: Tap.Test): Promise<void> {
   } finally {
     ch.close();
   }
-}
-declare namespace Tap {
-  type Test = Parameters<Parameters<typeof t.test>[1]>[0];
 }
 
 // --- a: node:http2 (nghttp2) against ours ----------------------------------------------------------------
@@ -269,7 +266,7 @@ t.test('node:http2 client → our server', async (t) => {
     const long = 'team-' + 'abcdefghij'.repeat(30);
     for (let i = 0; i < 30; i++) {
       const r = await call('/test.Svc/Unary', Buffer.from(`m${i}`), { 'x-echo': `${long}-${i % 3}`, 'x-other': long });
-      if (r.headers[':status'] !== 200 || r.trailers['grpc-status'] !== '0' || unframe(r.data)[0]?.toString() !== `${long}-${i % 3}|m${i}`) {
+      if (Number(r.headers[':status']) !== 200 || r.trailers['grpc-status'] !== '0' || unframe(r.data)[0]?.toString() !== `${long}-${i % 3}|m${i}`) {
         t.fail(`call ${i}: ${JSON.stringify(r.headers)} ${JSON.stringify(r.trailers)} ${r.data.toString()}`);
       }
     }
@@ -289,7 +286,7 @@ t.test('node:http2 client → our server', async (t) => {
       req.on('error', () => {});
       req.end();
     });
-    t.equal(bad[':status'], 405, 'GET is 405');
+    t.equal(Number(bad[':status']), 405, 'GET is 405');
   }
 });
 
@@ -512,7 +509,7 @@ t.test('a client that floods PINGs and never reads is cut off, not buffered with
 // --- c: a hostile server against our client -----------------------------------------------------------------
 
 /** A raw TCP server; `onConn` drives each connection. */
-async function rawServer(t: Tap.Test, onConn: (p: RawPeer, n: number) => void): Promise<string> {
+async function rawServer(t: Test, onConn: (p: RawPeer, n: number) => void): Promise<string> {
   let n = 0;
   const srv = net.createServer((s) => onConn(new RawPeer(s, true), n++));
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
