@@ -75,7 +75,9 @@ export class BatchChunks {
   #mint = new Float64Array(16);
   #maxt = new Float64Array(16);
   #enc = new Uint8Array(16);
-  #data: (Uint8Array | undefined)[] = [];
+  #buf: (Uint8Array | undefined)[] = [];
+  #start = new Int32Array(16);
+  #end = new Int32Array(16);
   #hash: bigint[] = [];
   #n = 0;
 
@@ -88,7 +90,7 @@ export class BatchChunks {
     const s = this.#next++;
     const from = batch.partStart[s]!;
     const to = batch.partStart[s + 1]!;
-    this.#data.fill(undefined, 0, this.#n);
+    this.#buf.fill(undefined, 0, this.#n);
     const sort = to - from > 1;
     let w = 0;
     for (let p = from; p < to; p++) {
@@ -109,13 +111,17 @@ export class BatchChunks {
             this.#mint[i] = this.#mint[i - 1]!;
             this.#maxt[i] = this.#maxt[i - 1]!;
             this.#enc[i] = this.#enc[i - 1]!;
-            this.#data[i] = this.#data[i - 1];
+            this.#buf[i] = this.#buf[i - 1];
+            this.#start[i] = this.#start[i - 1]!;
+            this.#end[i] = this.#end[i - 1]!;
             this.#hash[i] = this.#hash[i - 1]!;
           }
           this.#mint[i] = mint;
           this.#maxt[i] = cols.chunkMaxt[k0 + k]!;
           this.#enc[i] = got.encodings[b.at + k]!;
-          this.#data[i] = got.data[b.at + k]!;
+          this.#buf[i] = got.bufs[b.at + k]!;
+          this.#start[i] = got.starts[b.at + k]!;
+          this.#end[i] = got.ends[b.at + k]!;
           this.#hash[i] = got.hashes[b.at + k]!;
         }
       }
@@ -124,10 +130,10 @@ export class BatchChunks {
     return (this.#n = w);
   }
 
-  /** Writes the chunks of the series nextSeries took: views of the fetched parts, not copies (until the frame). */
+  /** Writes the chunks of the series nextSeries took: ranges of the fetched parts, copied when the frame is made. */
   writeChunks(w: SeriesFrameWriter): void {
     for (let i = 0; i < this.#n; i++) {
-      w.chunk(this.#mint[i]!, this.#maxt[i]!, thanosEncodingFromProm(this.#enc[i]!), this.#data[i]!, this.#hash[i]);
+      w.chunkRange(this.#mint[i]!, this.#maxt[i]!, thanosEncodingFromProm(this.#enc[i]!), this.#buf[i]!, this.#start[i]!, this.#end[i]!, this.#hash[i]);
     }
   }
 
@@ -136,11 +142,17 @@ export class BatchChunks {
     const mint = new Float64Array(m);
     const maxt = new Float64Array(m);
     const enc = new Uint8Array(m);
+    const start = new Int32Array(m);
+    const end = new Int32Array(m);
     mint.set(this.#mint);
     maxt.set(this.#maxt);
     enc.set(this.#enc);
+    start.set(this.#start);
+    end.set(this.#end);
     this.#mint = mint;
     this.#maxt = maxt;
     this.#enc = enc;
+    this.#start = start;
+    this.#end = end;
   }
 }

@@ -41,12 +41,17 @@ export function segmentName(blockId: string, segment: number): string {
   return `${blockId}/chunks/${String(segment + 1).padStart(6, '0')}`;
 }
 
-/** Chunks fetched for a list of refs, by position in that list (no object per chunk). */
+/**
+ * Chunks fetched for a list of refs, by position in that list (no object per chunk): chunk i's bytes are
+ * bufs[i][starts[i], ends[i]) — a fetched part, shared by its chunks, kept until the caller drops the batch.
+ * No view per chunk: views kept until a frame is written outlive young-generation collections.
+ */
 export interface FetchedChunks {
   /** Prometheus chunkenc encoding per chunk (1 = XOR). */
   encodings: Uint8Array;
-  /** Chunk bytes per chunk: views into the fetched parts, valid until the caller drops the batch. */
-  data: Uint8Array[];
+  bufs: Uint8Array[];
+  starts: Int32Array;
+  ends: Int32Array;
   /** xxHash64 of each chunk's data, as a signed 64-bit bigint (xxhash64.ts), with `hashes: true`. */
   hashes: bigint[];
 }
@@ -114,12 +119,13 @@ export class BlockChunkReader {
    */
   async fetch(refs: ArrayLike<number>, lease: { bytes: number }, signal?: AbortSignal): Promise<FetchedChunk[]> {
     const got = await this.fetchColumns(refs, lease, signal);
-    return got.data.map((data, i) => ({ encoding: got.encodings[i]!, data }));
+    return got.bufs.map((b, i) => ({ encoding: got.encodings[i]!, data: b.subarray(got.starts[i]!, got.ends[i]!) }));
   }
 
   /** As fetch, with the answer in columns: what the store's Series path uses. */
   async fetchColumns(refs: ArrayLike<number>, lease: { bytes: number }, signal?: AbortSignal): Promise<FetchedChunks> {
-    const out: FetchedChunks = { encodings: new Uint8Array(refs.length), data: new Array<Uint8Array>(refs.length), hashes: [] };
+    const n = refs.length;
+    const out: FetchedChunks = { encodings: new Uint8Array(n), bufs: new Array<Uint8Array>(n), starts: new Int32Array(n), ends: new Int32Array(n), hashes: [] };
     const jobs: Promise<void>[] = [];
     const plan = this.#planned?.refs === refs ? this.#planned.plan : this.#plan(refs);
     this.#planned = undefined;
@@ -134,17 +140,11 @@ export class BlockChunkReader {
     const bytes = await this.bucket.getRange(name, p.start, p.end - p.start, signal);
     this.opts.onFetch?.(bytes.length);
     const hashes = this.opts.hashes === true;
-    // Where each of the part's chunks sits in `bytes`, to hash them together; −1: read again on its own.
-    const at0 = hashes ? new Int32Array(p.last - p.first) : undefined;
     for (let k = p.first; k < p.last; k++) {
       const off = starts[k]!;
       const at = off - p.start;
       let need = parseChunkInto(bytes, at, out, idx[k]!, name, off);
-      if (need === 0) {
-        if (at0 !== undefined) at0[k - p.first] = out.data[idx[k]!]!.byteOffset - bytes.byteOffset;
-        continue;
-      }
-      if (at0 !== undefined) at0[k - p.first] = -1;
+      if (need === 0) continue;
       this.opts.onRefetch?.();
       this.opts.onExtraBytes?.(need);
       lease.bytes += need;
@@ -152,38 +152,35 @@ export class BlockChunkReader {
       this.opts.onFetch?.(again.length);
       need = parseChunkInto(again, 0, out, idx[k]!, name, off);
       if (need !== 0) throw new CorruptBlockError(`${name}: chunk at ${off}: runs past the end of the segment file`);
-      if (hashes) out.hashes[idx[k]!] = RangeHasher.get().hashBytes(out.data[idx[k]!]!);
+      if (hashes) out.hashes[idx[k]!] = RangeHasher.get().hashBytes(again.subarray(out.starts[idx[k]!]!, out.ends[idx[k]!]!));
     }
-    if (at0 !== undefined) hashPart(bytes, p, idx, at0, out);
+    if (hashes) hashPart(bytes, p, idx, out);
   }
 }
 
 const TWO_32 = 4294967296;
 
-/** Hashes the part's chunks read from it (at0[k]: data start in `bytes`, −1 when read again): one copy into wasm. */
-function hashPart(bytes: Uint8Array, p: Part, idx: Int32Array, at0: Int32Array, out: FetchedChunks): void {
+/** Hashes the part's chunks read from it (not those read again on their own): one copy into wasm. */
+function hashPart(bytes: Uint8Array, p: Part, idx: Int32Array, out: FetchedChunks): void {
   let lo = Infinity;
   let hi = 0;
   for (let k = p.first; k < p.last; k++) {
-    const s = at0[k - p.first]!;
-    if (s < 0) continue;
-    const e = s + out.data[idx[k]!]!.length;
-    if (s < lo) lo = s;
-    if (e > hi) hi = e;
+    const i = idx[k]!;
+    if (out.bufs[i] !== bytes) continue;
+    if (out.starts[i]! < lo) lo = out.starts[i]!;
+    if (out.ends[i]! > hi) hi = out.ends[i]!;
   }
   if (lo === Infinity) return;
   const h = RangeHasher.get();
   h.load(bytes, lo, hi);
   for (let k = p.first; k < p.last; k++) {
-    const s = at0[k - p.first]!;
-    if (s < 0) continue;
     const i = idx[k]!;
-    out.hashes[i] = h.hash(s, s + out.data[i]!.length);
+    if (out.bufs[i] === bytes) out.hashes[i] = h.hash(out.starts[i]!, out.ends[i]!);
   }
 }
 
 /**
- * Parses the chunk at b[pos] into out[i] (a view of `b`, no copy); returns 0, or the byte count the whole
+ * Parses the chunk at b[pos] into out[i] (where it is in `b`, no copy); returns 0, or the byte count the whole
  * entry needs when `b` ends first. `name`/`off` only name it in errors.
  */
 function parseChunkInto(b: Uint8Array, pos: number, out: FetchedChunks, i: number, name: string, off: number): number {
@@ -204,16 +201,17 @@ function parseChunkInto(b: Uint8Array, pos: number, out: FetchedChunks, i: numbe
   const end = start + 1 + len;
   if (end + 4 > b.length) return end + 4 - pos;
   const stored = be32At(b, end);
-  // The CRC covers the encoding byte and the data: continue the encoding byte's CRC over the data view we
-  // hand out anyway, rather than make a second view per chunk just for the check.
+  // The CRC covers the encoding byte and the data: continue the encoding byte's CRC over a view of the data
+  // (crc32c takes no offsets; the view dies at once).
   const enc = b[start]!;
-  const data = b.subarray(start + 1, end);
-  const actual = crc32c(data, (ENCODING_CRC[enc] ??= crc32c(Uint8Array.of(enc)))) >>> 0;
+  const actual = crc32c(b.subarray(start + 1, end), (ENCODING_CRC[enc] ??= crc32c(Uint8Array.of(enc)))) >>> 0;
   if (stored !== actual) {
     throw new CorruptBlockError(`${name}: chunk at ${off}: CRC32C 0x${actual.toString(16)} does not match stored 0x${stored.toString(16)}`);
   }
   out.encodings[i] = enc;
-  out.data[i] = data;
+  out.bufs[i] = b;
+  out.starts[i] = start + 1;
+  out.ends[i] = end;
   return 0;
 }
 
