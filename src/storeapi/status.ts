@@ -18,9 +18,9 @@ import { Code, GrpcStatusError, codeName } from './grpc/codes.js';
 
 /** The gRPC status for an error thrown by a handler. */
 export function statusFromError(err: unknown): { code: Code; details: string } {
-  const details = err instanceof Error ? err.message : String(err);
+  const details = err instanceof GrpcStatusError ? err.details : err instanceof Error ? err.message : String(err);
   let code: Code = Code.INTERNAL;
-  if (err instanceof StoreApiCallError) code = err.code; // passing an upstream failure through
+  if (err instanceof StoreApiCallError || err instanceof GrpcStatusError) code = err.code; // passing an upstream failure through
   else if (err instanceof BadDataError) code = Code.INVALID_ARGUMENT;
   else if (err instanceof QueryTimeoutError) code = Code.DEADLINE_EXCEEDED;
   else if (err instanceof QueryCanceledError) code = Code.CANCELLED;

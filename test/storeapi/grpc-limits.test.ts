@@ -3,8 +3,11 @@ import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
 import { BadDataError, QueryCanceledError } from '../../src/model/index.js';
 import {
+  GrpcCode,
+  GrpcStatusError,
   InfoClient,
   StoreApiCallError,
+  statusFromError,
   StoreClient,
   encodeSeriesRequest,
   startGrpcServer,
@@ -99,6 +102,12 @@ t.test('typed handler errors map to gRPC codes', async (t) => {
   const err = (await client.labelNames({}).catch((e: unknown) => e)) as StoreApiCallError;
   t.equal(err.code, grpc.status.INVALID_ARGUMENT);
   t.match(err.message, /no names today/);
+});
+
+t.test('a gRPC status thrown by a handler keeps its code and details (an upstream failure passed through)', async (t) => {
+  t.same(statusFromError(new GrpcStatusError(GrpcCode.UNAVAILABLE, 'store went away')), { code: grpc.status.UNAVAILABLE, details: 'store went away' });
+  t.same(statusFromError(new StoreApiCallError('thanos.Store/Series', 'a:1', GrpcCode.RESOURCE_EXHAUSTED, 'limit')).code, grpc.status.RESOURCE_EXHAUSTED);
+  t.same(statusFromError(new Error('boom')), { code: grpc.status.INTERNAL, details: 'boom' });
 });
 
 t.test('messages larger than 4 MiB go through in both directions', async (t) => {

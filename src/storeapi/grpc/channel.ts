@@ -4,7 +4,7 @@
  *
  * One HTTP/2 connection per channel, opened on the first call and again after it breaks or the server sends
  * GOAWAY (running calls finish on the old one). It holds the process open only while calls run. While calls
- * run it pings every `keepaliveMs` and drops a connection that does not answer in `keepaliveTimeoutMs`, as
+ * run on a connection silent for `keepaliveMs` it pings, and drops one that does not answer in `keepaliveTimeoutMs`, as
  * the Thanos querier's dial options do. A call fails with GrpcStatusError: the server's status, UNAVAILABLE
  * when the connection fails, DEADLINE_EXCEEDED at its deadline, CANCELLED when its signal fires.
  *
@@ -67,8 +67,13 @@ class Connection {
       clearInterval(this.#keepalive);
       onGone(this);
     };
+    // As grpc-go: ping only when the peer has been silent for the keepalive time while calls run. Pinging a
+    // busy connection tells us nothing, and servers count pings against a budget (C-core answers "too many
+    // pings" with GOAWAY).
     this.#keepalive = setInterval(() => {
-      if (this.active > 0 && !socket.connecting) this.h2.ping(opts.keepaliveTimeoutMs, (err) => err && this.h2.destroy(err));
+      const h2 = this.h2;
+      if (this.active === 0 || socket.connecting || performance.now() - h2.lastReadAt < opts.keepaliveMs) return;
+      h2.ping(opts.keepaliveTimeoutMs, (err) => err && h2.destroy(err));
     }, opts.keepaliveMs).unref();
   }
 }

@@ -539,7 +539,11 @@ export class H2Connection {
 
   // --- reading ---
 
+  /** When bytes last arrived from the peer (ms, performance.now()): a keepalive pings only a silent connection. */
+  lastReadAt = 0;
+
   #onSocketData(chunk: Buffer): void {
+    this.lastReadAt = performance.now();
     if (this.#closed) return;
     try {
       if (this.#prefaceLeft > 0) {
