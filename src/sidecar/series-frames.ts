@@ -286,13 +286,15 @@ function compareBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: 
 
 /** The value of the varint at p (lengths: at most 32 bits). */
 function varint(buf: Uint8Array, p: number): number {
-  let v = 0;
-  let shift = 0;
+  const b = buf[p];
+  if (b < 0x80) return b; // almost every label length
+  let v = b & 0x7f;
+  let mul = 0x80;
   for (;;) {
-    const b = buf[p++];
-    v += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) return v;
-    shift += 7;
+    const c = buf[++p];
+    v += (c & 0x7f) * mul;
+    if (c < 0x80) return v;
+    mul *= 0x80;
   }
 }
 
