@@ -11,7 +11,7 @@
  * is in another process and is part of every figure. `sidecar_series` runs the sidecar as deployed, its own
  * process (`promfed sidecar`); `sidecar_series_inprocess` has it share this process with the client, so the
  * client's gRPC decode and the sidecar's work queue on one thread. `sidecar_series_undecoded` reads the same
- * stream from the child sidecar with a gRPC client that does not decode the frames (bytes only): the
+ * stream from the child sidecar with our gRPC channel not decoding the frames (bytes only): the
  * sidecar's own cost, without the querier-side decode (its sample count comes from the decoded runs).
  * Target (issue 6): the sidecar adds ≤ 20 %, i.e. sidecar_series ≥ 0.8 × prometheus_remote_read.
  *
@@ -24,14 +24,13 @@
  * client's share of the raw figure). Knobs: SIDECAR_BENCH_RUNS=n, SIDECAR_BENCH_CPU_PROF=<dir> (runs the
  * child with --cpu-prof into <dir>, written when it exits).
  */
-import * as grpc from '@grpc/grpc-js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SIDECAR_DEFAULTS, startSidecar } from '../src/cli/sidecar.js';
 import { Matcher, MatchType } from '../src/model/index.js';
 import { PrometheusHttp, RemoteReadClient } from '../src/sidecar/index.js';
-import { CHANNEL_OPTIONS, grpcPackage, StoreClient } from '../src/storeapi/index.js';
+import { encodeSeriesRequest, GrpcChannel, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, MAX_MESSAGE_BYTES, StoreClient } from '../src/storeapi/index.js';
 import { findBinary } from '../test/helpers/peers.js';
 import { createBlocks, removeDir, startPrometheus } from '../test/helpers/prometheus.js';
 import { generateSeries, T0, toOpenMetrics } from '../test/sidecar/fixture-data.js';
@@ -109,13 +108,12 @@ export async function run(): Promise<BenchResult[]> {
       }
       return n;
     };
-    const seriesMethod = (grpcPackage()['thanos.Store'] as unknown as Record<string, { path: string; requestSerialize: (r: unknown) => Buffer }>).Series;
-    const bytesClient = new grpc.Client(child.grpc, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    // Our gRPC channel with an identity decoder: the frames arrive as bytes and are not parsed.
+    const bytesChannel = new GrpcChannel(child.grpc, { maxMessageBytes: MAX_MESSAGE_BYTES, keepaliveMs: KEEPALIVE_TIME_MS, keepaliveTimeoutMs: KEEPALIVE_TIMEOUT_MS });
+    const seriesRequest = encodeSeriesRequest({ min_time: String(T0), max_time: String(END), matchers: [{ type: 2, name: '__name__', value: 'sc_.*' }], response_batch_size: '64' });
     const undecoded = async (): Promise<number> => {
-      const req = { min_time: String(T0), max_time: String(END), matchers: [{ type: 2, name: '__name__', value: 'sc_.*' }], response_batch_size: '64' };
-      const call = bytesClient.makeServerStreamRequest(seriesMethod.path, seriesMethod.requestSerialize, (b: Buffer) => b, req, new grpc.Metadata(), {});
       let bytes = 0;
-      for await (const b of call as AsyncIterable<Buffer>) bytes += b.length;
+      for await (const b of bytesChannel.serverStream('/thanos.Store/Series', seriesRequest.bytes, (b: Buffer) => b, { timeoutMs: 120_000 })) bytes += b.length;
       if (bytes === 0) throw new Error('bench sidecar: empty Series stream');
       return total;
     };
@@ -159,7 +157,7 @@ export async function run(): Promise<BenchResult[]> {
         }
       }
     }
-    bytesClient.close();
+    bytesChannel.close();
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
     return [
       { name: 'sidecar_series', value: Math.round(total / (median(times.sidecar) / 1000)), unit: 'samples/s' },
