@@ -14,8 +14,8 @@
  * would, and written the same way; a SAMPLES answer arrives decoded and takes that path too.
  *
  * As series-writer.ts: consecutive series with equal labels (Prometheus splits a long series over frames)
- * become one; a series landing out of order after the external labels are applied is counted and reported
- * as a warning frame at the end. Label sets are compared as bytes (UTF-8 order, Prometheus's and Thanos's);
+ * become one; a series landing out of order after the external labels are applied (see series-writer.ts
+ * for how that happens) is counted and reported as a warning frame at the end. Label sets are compared as bytes (UTF-8 order, Prometheus's and Thanos's);
  * equal sets have equal bytes because both paths write canonical entries.
  */
 import { Labels, NotSupportedError, StorageError } from '../model/index.js';

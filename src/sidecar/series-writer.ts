@@ -3,11 +3,15 @@
  * stream — sorted, one message per label set, `series` or `batch` frames, cut at `limit`.
  *
  * Two modes, as Thanos's sidecar:
- *  - streaming: Prometheus already sorts by labels that include the external ones, and adding the same
+ *  - streaming: (Series now writes this case with series-frames.ts, straight from the remote-read frames;
+ *    this decoded form stays as the reference its test compares against, byte for byte.)
+ *    Prometheus already sorts by labels that include the external ones, and adding the same
  *    label pair to every series keeps that order, so series go out as they come. Prometheus splits a
  *    long series over several frames with the same labels; consecutive equal label sets are merged here.
- *    A series only lands out of order if it carries its own value for an external label name (the external
- *    one wins here, Prometheus keeps the series' own); that is detected and reported as a warning frame
+ *    A series lands out of order if it carries its own value for an external label name (the external
+ *    one wins here, Prometheus keeps the series' own), and also when Prometheus's order relied on one label
+ *    set being a prefix of the next: {a="1"} < {a="1", c="1"}, but with replica="0" added
+ *    {a="1", c="1", replica="0"} < {a="1", replica="0"}. Either is detected and reported as a warning frame
  *    rather than silently breaking the merge downstream.
  *  - resorting (Thanos `resortingServer`): when replica labels are removed the order changes
  *    ({a, replica=0, z=1} vs {a, replica=1, b=1}), so everything is buffered, sorted and merged at the end.
