@@ -203,3 +203,22 @@ t.test('a frame for another query and a histogram chunk are errors', async (t) =
     message: 'series h{cluster="c1", replica="r0"}: native histogram chunks (remote-read encoding HISTOGRAM) are not supported by the promfed sidecar',
   });
 });
+
+t.test('series whose order relied on a label-set prefix land out of order once external labels are in: a warning says so', async (t) => {
+  // Prometheus sorts by the TSDB labels, {instance="x"} < {instance="x", job="j"}, then merges in replica="r0":
+  // {…, instance="x", job="j", replica="r0"} sorts before {…, instance="x", replica="r0"}.
+  const L = (...xs: string[]) => xs.map((x) => ({ name: x.split('=')[0], value: x.split('=')[1] }));
+  const frame = encodeChunkedReadResponse({
+    chunked_series: [
+      { labels: L('__name__=up', 'cluster=c1', 'instance=x', 'replica=r0'), chunks: [] },
+      { labels: L('__name__=up', 'cluster=c1', 'instance=x', 'job=j', 'replica=r0'), chunks: [] },
+    ],
+    query_index: '0',
+  });
+  const w = new SeriesFrames(EXT, { batchSize: 64, limit: 0, hash: h64Raw });
+  w.addFrame(frame);
+  w.end();
+  const frames = w.take().map((f) => (f instanceof Uint8Array ? decodeSeriesResponse(f) : f));
+  t.same(frames.map((f) => (f as { result?: string }).result ?? 'warning'), ['batch', 'warning']);
+  t.match((frames[1] as { warning: string }).warning, /1 series arrived out of label order/);
+});
