@@ -35,8 +35,8 @@ export interface CallOptions {
 // and per connection) makes a loopback Series stream wait for a WINDOW_UPDATE every 64 KiB; these still bound
 // what one slow consumer can make us buffer.
 const H2_CLIENT: H2Options = {
-  streamWindow: 1 << 20,
-  connectionWindow: 4 << 20,
+  streamWindow: 4 << 20,
+  connectionWindow: 8 << 20,
   maxFrameSize: 1 << 20,
   maxHeaderListBytes: 1 << 20,
 };
