@@ -44,12 +44,13 @@ const WARMUP = 3;
 const RUNS = Number(process.env.SIDECAR_BENCH_RUNS ?? 15);
 
 const count = (data: Uint8Array): number => (data[0] << 8) | data[1];
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+// The compiled sidecar, as deployed (`npm run bench` builds it first).
+const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
 /** `promfed sidecar` in a child process; resolves with its gRPC address once it is ready. */
 async function childSidecar(promUrl: string): Promise<{ grpc: string; child: ChildProcess }> {
   const prof = process.env.SIDECAR_BENCH_CPU_PROF;
-  const child = spawn(process.execPath, [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), '--import=tsx', MAIN, 'sidecar', `--prometheus.url=${promUrl}`, '--grpc-address=127.0.0.1:0', '--http-address=127.0.0.1:0'], {
+  const child = spawn(process.execPath, [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), MAIN, 'sidecar', `--prometheus.url=${promUrl}`, '--grpc-address=127.0.0.1:0', '--http-address=127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

@@ -12,7 +12,8 @@
  * The block is written once into os.tmpdir()/promfed-bench-store-<params> and reused by later runs (writing
  * takes ~5 s and ~300 MB of disk; delete the directory to rewrite it). 240 realistic sample shapes
  * (bench/scrape-data.ts: jittered 15 s scrapes, counters and gauges, 5.4 bytes/sample) are shared round-robin
- * by the series, so generating them needs no 770 MB of arrays. `promfed store` runs as a child process (`node --import=tsx src/cli/main.ts store`, default
+ * by the series, so generating them needs no 770 MB of arrays. `promfed store` runs as a child process (the compiled
+ * `node dist/cli/main.js store` as deployed — `npm run bench` builds first — default
  * caches: 250 MiB index cache, 2 GiB chunk pool) so its RSS is its own; the bench process is the client: a
  * real gRPC StoreClient reading Series streams with response_batch_size 64 (as our querier asks), decoding
  * frames and counting series and samples (the 2-byte sample count heading each XOR chunk; XOR not decoded).
@@ -28,13 +29,12 @@
  *                                       process's CPU time (utime+stime from /proc, 10 ms ticks, summed
  *                                       over the runs): less sensitive to machine load than wall time
  *   store_peak_rss                      the store process's peak RSS (VmHWM) at the end, MB
- *   store_idle_rss                      its RSS after the first sync, before any request (tsx's loader
- *                                       included: ~30 MB more than the compiled dist/ build)
+ *   store_idle_rss                      its RSS after the first sync, before any request
  *
  * Targets (issue 5): ≥ 1 M series/s label-only, ≥ 50 M samples/s streamed, RSS ≤ 300 MB with default caches.
  * STORE_BENCH_CPU_PROF=<dir> runs the child with --cpu-prof into <dir> (written when it exits on SIGTERM);
  * STORE_BENCH_ONLY=<kind,…> runs only those kinds (series_1pct, …, labels_only, postings_regex);
- * STORE_BENCH_DIST=1 runs the compiled dist/cli/main.js (after `npm run build`) instead of tsx;
+ * STORE_BENCH_TSX=1 runs src/cli/main.ts under tsx instead of the compiled store (its loader adds ~40 MB of RSS);
  * STORE_BENCH_MAIN=<path> runs that main.ts instead (another checkout's store, for before/after runs);
  * STORE_BENCH_RUNS=<n> timed reads per kind (default 7); STORE_BENCH_DEBUG=1 prints RSS per read and heap
  * and index-cache metrics at the end.
@@ -59,7 +59,7 @@ const SHAPES = 240; // distinct sample series reused round-robin: realistic chun
 const RUNS = Number(process.env.STORE_BENCH_RUNS ?? 7);
 // STORE_BENCH_MAIN=<path to a main.ts>: run another checkout's store (before/after comparisons).
 const MAIN = process.env.STORE_BENCH_MAIN ?? fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-// STORE_BENCH_DIST=1: run the compiled store (`npm run build` first), as deployed: no tsx loader in its RSS.
+// The compiled store by default (`npm run bench` builds it), as deployed; STORE_BENCH_TSX=1 runs the sources.
 const DIST_MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const FS = (dir: string): string => `type: FILESYSTEM\nconfig:\n  directory: ${dir}\n`;
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
@@ -109,7 +109,7 @@ async function startChildStore(bucket: string, dataDir: string): Promise<Child> 
   const prof = process.env.STORE_BENCH_CPU_PROF;
   const args = [
     ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
-    ...(process.env.STORE_BENCH_DIST ? [DIST_MAIN] : ['--import=tsx', MAIN]),
+    ...(process.env.STORE_BENCH_TSX || process.env.STORE_BENCH_MAIN ? ['--import=tsx', MAIN] : [DIST_MAIN]),
     'store',
     `--objstore.config=${FS(bucket)}`,
     `--data-dir=${dataDir}`,
