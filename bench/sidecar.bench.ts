@@ -21,7 +21,8 @@
  * CPU figures, steadier than wall time on a shared machine: `sidecar_child_cpu_ms` is the child sidecar's
  * CPU (utime+stime from /proc, 10 ms ticks, summed over its timed reads) per read — everything the sidecar
  * does for one Series call; `prometheus_remote_read_cpu_ms` is this process's CPU per raw remote read (our
- * client's share of the raw figure). Knobs: SIDECAR_BENCH_RUNS=n, SIDECAR_BENCH_CPU_PROF=<dir> (runs the
+ * client's share of the raw figure); `sidecar_series_client_cpu_ms` and `sidecar_series_undecoded_client_cpu_ms`
+ * the same for the querier side of the two child kinds (gRPC receive and Series decode, or receive only). Knobs: SIDECAR_BENCH_RUNS=n, SIDECAR_BENCH_CPU_PROF=<dir> (runs the
  * child with --cpu-prof into <dir>, written when it exits).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -139,6 +140,7 @@ export async function run(): Promise<BenchResult[]> {
     let childCpuMs = 0;
     let childReads = 0;
     let rawCpuUs = 0;
+    const clientCpuUs = { sidecar: 0, undecoded: 0 };
     for (let i = 0; i < WARMUP + RUNS; i++) {
       for (const [key, f] of kinds) {
         const viaChild = key === 'sidecar' || key === 'undecoded';
@@ -152,10 +154,9 @@ export async function run(): Promise<BenchResult[]> {
           childCpuMs += cpuMsOf(childPid) - cpu0;
           childReads++;
         }
-        if (key === 'raw') {
-          const d = process.cpuUsage(own0);
-          rawCpuUs += d.user + d.system;
-        }
+        const own = process.cpuUsage(own0);
+        if (key === 'raw') rawCpuUs += own.user + own.system;
+        else if (key === 'sidecar' || key === 'undecoded') clientCpuUs[key] += own.user + own.system;
       }
     }
     bytesChannel.close();
@@ -171,6 +172,8 @@ export async function run(): Promise<BenchResult[]> {
       { name: 'prometheus_remote_read_ms', value: median(times.raw), unit: 'ms' },
       { name: 'sidecar_child_cpu_ms', value: childCpuMs / childReads, unit: 'ms' },
       { name: 'prometheus_remote_read_cpu_ms', value: rawCpuUs / 1000 / RUNS, unit: 'ms' },
+      { name: 'sidecar_series_client_cpu_ms', value: clientCpuUs.sidecar / 1000 / RUNS, unit: 'ms' },
+      { name: 'sidecar_series_undecoded_client_cpu_ms', value: clientCpuUs.undecoded / 1000 / RUNS, unit: 'ms' },
     ];
   } finally {
     store.close();
