@@ -47,6 +47,9 @@ export function decodeSeriesResponse(bytes: Uint8Array): SeriesResponse {
 
 class Reader {
   readonly buf: SlicingBuffer;
+  /** buf.buffer and buf.byteOffset, read once: the getters cost more than the views made from them. */
+  readonly ab: ArrayBufferLike;
+  readonly base: number;
   pos = 0;
   /** The words of the last varint64. */
   lo = 0;
@@ -54,6 +57,8 @@ class Reader {
 
   constructor(buf: SlicingBuffer) {
     this.buf = buf;
+    this.ab = buf.buffer;
+    this.base = buf.byteOffset;
   }
 
   frame(): SeriesResponse {
@@ -106,6 +111,17 @@ class Reader {
   }
 
   label(end: number): ProtoLabel {
+    // Almost every label is exactly `0a <len> name 12 <len> value` with one-byte lengths: read that shape
+    // without the field loop. Anything else (long, empty or missing fields, unknown ones) takes the loop.
+    const b = this.buf;
+    const p = this.pos;
+    if (b[p] === 0x0a) {
+      const ne = p + 2 + b[p + 1];
+      if (b[p + 1] < 0x80 && ne + 2 <= end && b[ne] === 0x12 && b[ne + 1] < 0x80 && ne + 2 + b[ne + 1] === end) {
+        this.pos = end;
+        return { name: this.stringAt(p + 2, ne), value: this.stringAt(ne + 2, end) };
+      }
+    }
     let name = '';
     let value = '';
     while (this.pos < end) {
@@ -203,17 +219,21 @@ class Reader {
   }
 
   bytes(end: number): Uint8Array {
-    const b = this.buf;
-    const v = new Uint8Array(b.buffer, b.byteOffset + this.pos, end - this.pos);
+    const v = new Uint8Array(this.ab, this.base + this.pos, end - this.pos);
     this.pos = end;
     return v;
   }
 
   string(end: number): string {
-    const b = this.buf;
     const start = this.pos;
-    const n = end - start;
     this.pos = end;
+    return this.stringAt(start, end);
+  }
+
+  /** The string in bytes [start, end), interned when short and ASCII. */
+  stringAt(start: number, end: number): string {
+    const b = this.buf;
+    const n = end - start;
     if (n === 0) return '';
     if (n > INTERN_MAX_BYTES) return b.utf8Slice(start, end);
     // FNV-1a over the bytes, checking for ASCII on the way.

@@ -459,3 +459,43 @@ t.test('encodeLabels: the Series.labels entries the encoder writes', async (t) =
   t.equal(hex(encodeLabels([])), '');
   t.equal(hex(encodeLabels([{ name: '', value: '' }])), '0a00');
 });
+
+t.test('decoder: labels near the one-byte-lengths shape read as protobufjs reads them, or fail as malformed', async (t) => {
+  // Series { labels = 1 } holding one hand-made Label payload; the frame is SeriesResponse { series = 1 }.
+  const field1 = (payload: Buffer): Buffer => {
+    const head = [0x0a];
+    for (let n = payload.length; ; n >>>= 7) {
+      if (n < 0x80) {
+        head.push(n);
+        break;
+      }
+      head.push((n & 0x7f) | 0x80);
+    }
+    return Buffer.concat([Buffer.from(head), payload]);
+  };
+  const frame = (label: string): Buffer => field1(field1(Buffer.from(label, 'hex')));
+  const name = '0a03' + Buffer.from('job').toString('hex');
+  const value = '1202' + Buffer.from('up').toString('hex');
+  const decodes: [string, string][] = [
+    ['the shape itself', name + value],
+    ['value before name', value + name],
+    ['name only', name],
+    ['value only', value],
+    ['name twice, the last wins', '0a0178' + name + value],
+    ['an unknown field after the value', name + value + '1801'],
+    ['an unknown field before the name', '1801' + name + value],
+    ['empty name', '0a00' + value],
+    ['empty value', name + '1200'],
+    ['a two-byte length', '0a8101' + 'aa'.repeat(129) + value],
+  ];
+  for (const [what, hex] of decodes) {
+    const f = frame(hex);
+    t.same(normal(decodeSeriesResponse(f)), normal(decodeMessage('thanos.SeriesResponse', f)), what);
+  }
+  const refused: [string, string][] = [
+    ['value length past the label', name + '1205' + Buffer.from('up').toString('hex')],
+    ['name length past the label', '0a09' + Buffer.from('job').toString('hex')],
+    ['value tag without a length', name + '12'],
+  ];
+  for (const [what, hex] of refused) t.throws(() => decodeSeriesResponse(frame(hex)), { name: 'StorageError' }, what);
+});
