@@ -123,9 +123,10 @@ export class StoreBlock {
   /**
    * The series with the given IDs (ascending, at most SERIES_BATCH of them) decoded into columns, in ID order
    * (which is label order), keeping only chunks that overlap [mint, maxt] and only series with such chunks.
-   * Entries come from the index cache or one partitioned round of ranged reads.
+   * Entries come from the index cache or one partitioned round of ranged reads. `keepChunks` false (a
+   * skip_chunks request): the columns hold no chunk metas (SeriesColumns).
    */
-  async readSeries(ids: Uint32Array, mint: number, maxt: number, signal?: AbortSignal): Promise<SeriesColumns> {
+  async readSeries(ids: Uint32Array, mint: number, maxt: number, signal?: AbortSignal, keepChunks = true): Promise<SeriesColumns> {
     const cache = this.deps.cache;
     const raw = new Array<Uint8Array | undefined>(ids.length);
     // Entries from the cache had their CRC checked when they were fetched; fresh ones are checked now.
@@ -142,7 +143,7 @@ export class StoreBlock {
       }
     }
     // Sized from the last batch so a steady stream of batches does not regrow its arrays.
-    const cols = new SeriesColumns(ids.length, this.#labelRefsHint, this.#chunksHint);
+    const cols = new SeriesColumns(ids.length, this.#labelRefsHint, this.#chunksHint, keepChunks);
     const what = `${this.id}/index: series`;
     let i = 0;
     try {
@@ -157,7 +158,7 @@ export class StoreBlock {
       throw new CorruptBlockError(err.message.replace(what, `${what} ${ids[i]}`), { cause: err });
     }
     this.#labelRefsHint = Math.max(16, Math.ceil((cols.labelRefCount / Math.max(1, cols.rows)) * ids.length * 1.1));
-    this.#chunksHint = Math.max(4, Math.ceil((cols.chunks / Math.max(1, cols.rows)) * ids.length * 1.1));
+    if (keepChunks) this.#chunksHint = Math.max(4, Math.ceil((cols.chunks / Math.max(1, cols.rows)) * ids.length * 1.1));
     return cols;
   }
 

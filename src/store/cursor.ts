@@ -22,7 +22,7 @@ import type { Matcher } from '../model/index.js';
 import { encodeLabels, type SeriesFrameWriter } from '../storeapi/series-encoder.js';
 import type { SeriesColumns } from '../tsdb/index.js';
 import { SERIES_BATCH, type StoreBlock } from './block.js';
-import { labelSize, varint, type LabelBytes } from './label-bytes.js';
+import { labelSize, varint, varintSize, type LabelBytes } from './label-bytes.js';
 import { postingsForMatchers } from './postings.js';
 
 /** Label sets as flat [name0, value0, …] arrays, ordered like Prometheus labels.Compare. */
@@ -71,6 +71,8 @@ export class BlockSeriesCursor {
     readonly maxt: number,
     dropLabels: readonly string[],
     readonly signal?: AbortSignal,
+    /** false for skip_chunks: the series' chunk metas are not kept (SeriesColumns). */
+    readonly keepChunks = true,
   ) {
     const ins: string[] = [];
     let overrides = false;
@@ -100,24 +102,59 @@ export class BlockSeriesCursor {
    * handed to the writer as that range: no strings, no label objects.
    */
   writeLabels(w: SeriesFrameWriter, to: LabelBytes, cols: SeriesColumns, row: number): void {
+    const size = this.#labelsSize(cols, row);
+    const buf = to.reserve(size);
+    const start = to.pos;
+    to.pos = this.#copyLabels(buf, start, cols, row);
+    w.labels(buf, start, to.pos);
+  }
+
+  /**
+   * A whole Series message of a row with labels only, as a `series` field (0x0a, length, its labels
+   * entries) appended to `to`: the bytes of a skip_chunks frame (LabelBytes.frame), no writer in between.
+   */
+  writeSeries(to: LabelBytes, cols: SeriesColumns, row: number): void {
+    const size = this.#labelsSize(cols, row);
+    const buf = to.reserve(size + 6);
+    let p = to.pos;
+    buf[p++] = 0x0a;
+    p = varint(buf, p, size);
+    to.pos = this.#copyLabels(buf, p, cols, row);
+  }
+
+  /** Bytes of a row's final labels entries (own ones from symbol lengths, plus every inserted one). */
+  #labelsSize(cols: SeriesColumns, row: number): number {
+    const header = this.block.header;
+    const spans = header.symbolSpans;
+    const nSymbols = spans.length >> 1;
+    const refs = cols.labelRefs;
+    const end = cols.labelStart[row + 1]!;
+    let size = this.#insFlat.length;
+    for (let i = cols.labelStart[row]!; i < end; i += 2) {
+      const n = refs[i]!;
+      const v = refs[i + 1]!;
+      if (n >= nSymbols || v >= nSymbols) header.symbol(Math.max(n, v)); // throws CorruptBlockError naming it
+      const ls = labelSize(spans[2 * n + 1]! - spans[2 * n]!, spans[2 * v + 1]! - spans[2 * v]!);
+      size += 1 + varintSize(ls) + ls;
+    }
+    return size;
+  }
+
+  /** Writes a row's final labels entries at buf[p] (room checked by the caller: #labelsSize); returns the end. */
+  #copyLabels(buf: Uint8Array, p: number, cols: SeriesColumns, row: number): number {
     const header = this.block.header;
     const data = header.symbolData;
     const spans = header.symbolSpans;
-    const nSymbols = spans.length >> 1;
     const refs = cols.labelRefs;
     const end = cols.labelStart[row + 1]!;
     const names = this.#insert;
     const nIns = names.length >> 1;
     const ins = this.#insFlat;
     const insEnd = this.#insEnd;
-    let buf = to.reserve(ins.length + 64);
-    const start = to.pos;
-    let p = start;
     let j = 0; // inserted pairs written
     for (let i = cols.labelStart[row]!; i < end; i += 2) {
       const n = refs[i]!;
       const v = refs[i + 1]!;
-      if (n >= nSymbols || v >= nSymbols) header.symbol(Math.max(n, v)); // throws CorruptBlockError naming it
       if (j < nIns) {
         const name = header.symbol(n);
         const q = j === 0 ? 0 : insEnd[j - 1]!;
@@ -128,10 +165,6 @@ export class BlockSeriesCursor {
       const nl = spans[2 * n + 1]! - n0;
       const v0 = spans[2 * v]!;
       const vl = spans[2 * v + 1]! - v0;
-      if (p + nl + vl + 18 + ins.length > buf.length) {
-        to.pos = p; // keeps this series' bytes so far at the same offsets
-        buf = to.reserve(nl + vl + 18 + ins.length);
-      }
       buf[p++] = 0x0a;
       p = varint(buf, p, labelSize(nl, vl));
       if (nl > 0) {
@@ -146,8 +179,7 @@ export class BlockSeriesCursor {
       }
     }
     for (let k = j === 0 ? 0 : insEnd[j - 1]!; k < ins.length; k++) buf[p++] = ins[k]!;
-    to.pos = p;
-    w.labels(buf, start, p);
+    return p;
   }
 
   /** Own pairs and inserted pairs merged by name: one array, no sort, strings shared with the symbol table. */
@@ -199,7 +231,7 @@ export class BlockSeriesCursor {
     }
     const batch = ids.subarray(this.#next, Math.min(ids.length, this.#next + SERIES_BATCH));
     this.#next += batch.length;
-    const cols = await this.block.readSeries(batch, this.mint, this.maxt, this.signal);
+    const cols = await this.block.readSeries(batch, this.mint, this.maxt, this.signal, this.keepChunks);
     const ins = this.#insert;
     for (let r = 0; r < cols.rows; r++) {
       if (ins.length === 0) this.#push(undefined, cols, r);
@@ -252,7 +284,7 @@ export class BlockSeriesCursor {
     for (; this.#next < ids.length; ) {
       const batch = ids.subarray(this.#next, Math.min(ids.length, this.#next + SERIES_BATCH));
       this.#next += batch.length;
-      const cols = await this.block.readSeries(batch, this.mint, this.maxt, this.signal);
+      const cols = await this.block.readSeries(batch, this.mint, this.maxt, this.signal, this.keepChunks);
       for (let r = 0; r < cols.rows; r++) {
         const byName = new Map<string, string>();
         for (let i = cols.labelStart[r]!; i < cols.labelStart[r + 1]!; i += 2) byName.set(header.symbol(cols.labelRefs[i]!), header.symbol(cols.labelRefs[i + 1]!));

@@ -3,7 +3,8 @@
  * Label {name 0x0a, value 0x12}), for SeriesFrameWriter.labels(buf, start, end): one reusable buffer per
  * request instead of a ProtoLabel object per label and a string encoding per frame. A single block's series
  * copy their bytes from the block's symbol table (cursor.ts writeLabels); merged series (several blocks)
- * write their label strings here (writeFlat).
+ * write their label strings here (writeFlat). Labels-only requests write whole Series messages here and make
+ * their frames from them (writeSeries, writeFlatSeries, frame): no SeriesFrameWriter.
  *
  * The writer keeps references to ranges of `buf` until its frame is made: reset() only after that.
  */
@@ -25,6 +26,40 @@ export class LabelBytes {
   /** Call once the frame holding the ranges handed out is made. */
   reset(): void {
     this.pos = 0;
+  }
+
+  /**
+   * A labels-only Series message from a flat label set (sorted by the caller), as a `series` field (0x0a,
+   * length, entries): what cursor.writeSeries writes from symbol bytes.
+   */
+  writeFlatSeries(flat: readonly string[]): void {
+    let size = 0;
+    for (let i = 0; i < flat.length; i += 2) {
+      const ls = labelSize(utf8Length(flat[i]!), utf8Length(flat[i + 1]!));
+      size += 1 + varintSize(ls) + ls;
+    }
+    const buf = this.reserve(6);
+    buf[this.pos] = 0x0a;
+    this.pos = varint(buf, this.pos + 1, size);
+    this.writeFlat(flat);
+  }
+
+  /**
+   * The frame of the `series` fields written since the last frame (writeSeries/writeFlatSeries): a
+   * SeriesResponse `batch` (0x22, length, SeriesBatch{series…}), or with `batch` false the bytes as they
+   * are, which for one series is a `series` frame. Resets the buffer.
+   */
+  frame(batch: boolean): Buffer {
+    const n = this.pos;
+    const out = Buffer.allocUnsafe(batch ? 1 + varintSize(n) + n : n);
+    let p = 0;
+    if (batch) {
+      out[p++] = 0x22;
+      p = varint(out, p, n);
+    }
+    out.set(n === this.buf.length ? this.buf : this.buf.subarray(0, n), p);
+    this.pos = 0;
+    return out;
   }
 
   /** Writes a flat [name, value, …] label set (sorted by the caller) as entries; returns [start, end) of them. */

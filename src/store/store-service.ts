@@ -110,6 +110,82 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
     warnings.push(msg);
   }
 
+  /**
+   * skip_chunks: each series is written as a whole Series message into one buffer (symbol bytes straight
+   * into their frame) and `batchSize` of them make a frame.
+   */
+  async function labelsOnly(merger: SeriesMerger, batchSize: number, send: FrameSink<SeriesFrame>, signal: AbortSignal): Promise<void> {
+    const out = new LabelBytes();
+    const batched = batchSize > 1;
+    for (;;) {
+      throwIfAborted(signal, 'Series');
+      const batch = await merger.next(CHUNK_BATCH_SERIES, Infinity, Infinity);
+      if (batch === undefined) break;
+      const { labels, source, partStart, partCols, partRow } = batch;
+      let n = 0;
+      for (let i = 0; i < labels.length; i++) {
+        const flat = labels[i];
+        if (flat !== undefined) out.writeFlatSeries(flat);
+        else {
+          const p = partStart[i]!;
+          source[i]!.writeSeries(out, partCols[p]!, partRow[p]!);
+        }
+        if (++n >= batchSize) {
+          await send(out.frame(batched));
+          n = 0;
+        }
+      }
+      if (n > 0) await send(out.frame(batched));
+    }
+  }
+
+  /** Series with chunks: frames from SeriesFrameWriter, chunks fetched per merged batch. */
+  async function withChunks(
+    merger: SeriesMerger,
+    batchSize: number,
+    failed: Set<StoreBlock>,
+    onBlockError: (block: StoreBlock, err: unknown) => void,
+    send: FrameSink<SeriesFrame>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    // Frames are written from label bytes and chunk views and sent pre-encoded (SeriesFrame bytes).
+    const writer = new SeriesFrameWriter();
+    const labelBytes = new LabelBytes();
+    const flush = async (): Promise<void> => {
+      if (writer.seriesCount === 0) return;
+      const frame = batchSize <= 1 ? writer.seriesFrame() : writer.batchFrame();
+      labelBytes.reset(); // the frame holds its own copy now
+      await send(frame);
+    };
+    for (;;) {
+      throwIfAborted(signal, 'Series');
+      const batch = await merger.next(CHUNK_BATCH_SERIES, CHUNK_BATCH_CHUNKS, CHUNK_BATCH_SPAN);
+      if (batch === undefined) break;
+      const lease = { bytes: 0 };
+      try {
+        const chunks = await BatchChunks.fetch(batch, opts.chunkPool, lease, failed, onBlockError, signal);
+        for (let i = 0; i < batch.labels.length; i++) {
+          // Every chunk from a block that failed: no series.
+          if (chunks.nextSeries() === 0) continue;
+          writer.beginSeries();
+          const flat = batch.labels[i];
+          if (flat !== undefined) {
+            const start = labelBytes.writeFlat(flat);
+            writer.labels(labelBytes.buf, start, labelBytes.pos);
+          } else {
+            const p = batch.partStart[i]!;
+            batch.source[i]!.writeLabels(writer, labelBytes, batch.partCols[p]!, batch.partRow[p]!);
+          }
+          chunks.writeChunks(writer);
+          if (writer.seriesCount >= batchSize) await flush();
+        }
+        await flush(); // chunk views must be copied into a frame before the lease is released
+      } finally {
+        opts.chunkPool.release(lease.bytes);
+      }
+    }
+  }
+
   const store: StoreService = {
     async series(req: SeriesRequest, send: FrameSink<SeriesFrame>, ctx: CallContext): Promise<void> {
       const matchers = matchersFromProto(req.matchers);
@@ -122,7 +198,7 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
         const cursors: BlockSeriesCursor[] = [];
         for (const { block, local } of plan(matchers, mint, maxt)) {
           const drop = req.without_replica_labels.filter((n) => block.extLabels.has(n));
-          cursors.push(new BlockSeriesCursor(block, local, mint, maxt, drop, ctx.signal));
+          cursors.push(new BlockSeriesCursor(block, local, mint, maxt, drop, ctx.signal, !req.skip_chunks));
         }
         const limit = int64ToMillis(req.limit);
         const failed = new Set<StoreBlock>();
@@ -132,43 +208,8 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
         };
         const merger = new SeriesMerger(cursors, limit > 0 ? limit : 0, onBlockError);
         const batchSize = int64ToMillis(req.response_batch_size);
-        // Frames are written from label bytes and chunk views and sent pre-encoded (SeriesFrame bytes).
-        const writer = new SeriesFrameWriter();
-        const labelBytes = new LabelBytes();
-        const flush = async (): Promise<void> => {
-          if (writer.seriesCount === 0) return;
-          const frame = batchSize <= 1 ? writer.seriesFrame() : writer.batchFrame();
-          labelBytes.reset(); // the frame holds its own copy now
-          await send(frame);
-        };
-
-        for (;;) {
-          throwIfAborted(ctx.signal, 'Series');
-          const batch = await merger.next(CHUNK_BATCH_SERIES, CHUNK_BATCH_CHUNKS, req.skip_chunks ? Infinity : CHUNK_BATCH_SPAN);
-          if (batch === undefined) break;
-          const lease = { bytes: 0 };
-          try {
-            const chunks = req.skip_chunks ? undefined : await BatchChunks.fetch(batch, opts.chunkPool, lease, failed, onBlockError, ctx.signal);
-            for (let i = 0; i < batch.labels.length; i++) {
-              // Every chunk from a block that failed: no series.
-              if (chunks !== undefined && chunks.nextSeries() === 0) continue;
-              writer.beginSeries();
-              const flat = batch.labels[i];
-              if (flat !== undefined) {
-                const start = labelBytes.writeFlat(flat);
-                writer.labels(labelBytes.buf, start, labelBytes.pos);
-              } else {
-                const p = batch.partStart[i]!;
-                batch.source[i]!.writeLabels(writer, labelBytes, batch.partCols[p]!, batch.partRow[p]!);
-              }
-              chunks?.writeChunks(writer);
-              if (writer.seriesCount >= batchSize) await flush();
-            }
-            await flush(); // chunk views must be copied into a frame before the lease is released
-          } finally {
-            opts.chunkPool.release(lease.bytes);
-          }
-        }
+        if (req.skip_chunks) await labelsOnly(merger, batchSize, send, ctx.signal);
+        else await withChunks(merger, batchSize, failed, onBlockError, send, ctx.signal);
         for (const w of warnings) await send({ warning: w });
       } finally {
         seriesGate.release(1);

@@ -26,14 +26,24 @@ export class SeriesColumns {
   chunks = 0;
   #labels = 0;
 
-  /** Initial capacities (the arrays grow as needed): rows, label refs, chunks. */
-  constructor(rows = 1024, labelRefs = rows * 16, chunks = rows * 4) {
+  /**
+   * Initial capacities (the arrays grow as needed): rows, label refs, chunks. `keepChunks` false (a
+   * labels-only read): rows record no chunks (chunkStart stays 0), append() only tells whether one overlaps
+   * the range, and an entry whose CRC was checked before stops decoding at the first chunk that does.
+   */
+  constructor(
+    rows = 1024,
+    labelRefs = rows * 16,
+    chunks = rows * 4,
+    readonly keepChunks = true,
+  ) {
     this.labelStart = new Int32Array(rows + 1);
     this.chunkStart = new Int32Array(rows + 1);
     this.labelRefs = new Uint32Array(labelRefs);
-    this.chunkMint = new Float64Array(chunks);
-    this.chunkMaxt = new Float64Array(chunks);
-    this.chunkRef = new Float64Array(chunks);
+    const n = keepChunks ? chunks : 0;
+    this.chunkMint = new Float64Array(n);
+    this.chunkMaxt = new Float64Array(n);
+    this.chunkRef = new Float64Array(n);
   }
 
   /** Label refs across all rows. */
@@ -49,8 +59,8 @@ export class SeriesColumns {
 
   /**
    * Decodes the whole entry at b[pos] (`b` must hold all of it) as a new row, keeping only chunks that
-   * overlap [mint, maxt]. Returns the row's number of chunks kept. `crc` false skips the CRC check, for
-   * bytes already checked once (an index cache hit).
+   * overlap [mint, maxt]. Returns the row's number of chunks kept (without keepChunks: 1 if one overlaps,
+   * else 0). `crc` false skips the CRC check, for bytes already checked once (an index cache hit).
    */
   append(b: Uint8Array, pos: number, mint: number, maxt: number, what: string, crc = true): number {
     // Entry length and CRC.
@@ -85,6 +95,7 @@ export class SeriesColumns {
 
     const nc = v.next();
     if (nc * 3 > end - v.pos) v.fail(`${nc} chunks cannot fit in ${end - v.pos} bytes`);
+    if (!this.keepChunks) return this.#anyChunkIn(v, nc, mint, maxt, end, !crc);
     if (this.chunks + nc > this.chunkMint.length) {
       const n = Math.max(this.chunks + nc, this.chunkMint.length * 2);
       this.chunkMint = growF64(this.chunkMint, n);
@@ -116,6 +127,38 @@ export class SeriesColumns {
     this.labelStart[r + 1] = this.#labels;
     this.chunkStart[r + 1] = w;
     return kept;
+  }
+
+  /**
+   * The chunk metas of a row without keepChunks: 1 if one overlaps [mint, maxt], else 0. Metas after the
+   * first overlapping one are skipped by length when `checked` (the entry was fully decoded before).
+   */
+  #anyChunkIn(v: Varints, nc: number, mint: number, maxt: number, end: number, checked: boolean): number {
+    let found = 0;
+    if (nc > 0) {
+      let cMint = zigzag(v.next());
+      let cMaxt = cMint + v.next();
+      v.next(); // ref
+      for (let i = 0; ; ) {
+        if (cMaxt >= mint && cMint <= maxt) {
+          found = 1;
+          if (checked) {
+            v.pos = end;
+            break;
+          }
+        }
+        if (++i === nc) break;
+        cMint = cMaxt + v.next();
+        cMaxt = cMint + v.next();
+        v.next();
+      }
+    }
+    if (v.pos !== end) v.fail(`${end - v.pos} unread bytes at the end of a series entry`);
+    const r = this.rows;
+    this.rows = r + 1;
+    this.labelStart[r + 1] = this.#labels;
+    this.chunkStart[r + 1] = this.chunks;
+    return found;
   }
 
   /** Forgets the last row (e.g. none of its chunks is in range). */
