@@ -21,6 +21,8 @@ const ENTRY_OVERHEAD = 96;
  * lookup. Postings keep string keys (name and value are strings anyway); the two kinds cannot collide.
  */
 const TWO_32 = 4294967296;
+/** get() options shared by every lookup (it stores its tracing `status` here, undefined without subscribers). */
+const GET_OPTIONS: { status?: unknown } = {};
 
 export class IndexCache {
   readonly #lru: LRUCache<string | number, Uint32Array | Uint8Array> | undefined;
@@ -72,8 +74,10 @@ export class IndexCache {
   getSeriesMany(block: string, ids: ArrayLike<number>, out: (Uint8Array | undefined)[]): number {
     const base = this.#blockNum(block) * TWO_32;
     let misses = 0;
+    const lru = this.#lru;
     for (let i = 0; i < ids.length; i++) {
-      const v = this.#lru?.get(base + ids[i]!) as Uint8Array | undefined;
+      // One shared options object: get() otherwise allocates a default one per call.
+      const v = lru?.get(base + ids[i]!, GET_OPTIONS as object) as Uint8Array | undefined;
       out[i] = v;
       if (v === undefined) misses++;
     }
