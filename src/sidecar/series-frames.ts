@@ -9,7 +9,9 @@
  * ascending) and hold every external label with our value, their bytes are already the answer's labels:
  * they are copied as they are, never decoded to strings. Chunks are read as numbers and byte ranges of the
  * frame (no objects) and written by SeriesFrameWriter (storeapi/series-encoder.ts), which copies each
- * chunk's data once into the outgoing frame. Any other series (its own value for an external label name,
+ * chunk's data once into the outgoing frame. Chunk hashes (xxhash64, as the store gateway and Thanos's
+ * sidecar send) are taken in place: a series' bytes go into the wasm memory once and each chunk is hashed
+ * there (tsdb/xxhash64.ts), not copied again per chunk. Any other series (its own value for an external label name,
  * an external label Prometheus did not add, unusual encoding) is decoded and extended as series-writer.ts
  * would, and written the same way; a SAMPLES answer arrives decoded and takes that path too.
  *
@@ -21,6 +23,7 @@
 import { Labels, NotSupportedError, StorageError } from '../model/index.js';
 import { encodeLabels, SeriesFrameWriter } from '../storeapi/series-encoder.js';
 import { extendLabels, labelsToProto, PromChunkEncoding, ThanosChunkEncoding, type SeriesFrame } from '../storeapi/index.js';
+import { RangeHasher } from '../tsdb/xxhash64.js';
 import { decodeChunkedSeries, Reader, type RemoteSeries } from './chunked-decoder.js';
 
 export interface SeriesFramesOptions {
@@ -28,14 +31,15 @@ export interface SeriesFramesOptions {
   batchSize: number;
   /** Max series to send (0 = no limit). */
   limit: number;
-  /** xxhash64 of a chunk's data, for `hash`. */
-  hash: (data: Uint8Array) => bigint;
 }
 
 export class SeriesFrames {
   /** Frames made and not yet taken, in order: send them (take()) after each add. */
   private ready: SeriesFrame[] = [];
   private readonly w = new SeriesFrameWriter();
+  private readonly hasher = RangeHasher.get();
+  /** xxhash64 of no bytes: a chunk without data lies outside any loaded range. */
+  private readonly emptyHash = this.hasher.hashBytes(new Uint8Array(0));
   private readonly perFrame: number;
   private readonly extNames: Uint8Array[] = [];
   private readonly extValues: Uint8Array[] = [];
@@ -99,7 +103,10 @@ export class SeriesFrames {
     const labels = extendLabels(s.labels, this.ext);
     const bytes = encodeLabels(labelsToProto(labels));
     if (!this.startSeries(bytes, 0, bytes.length)) return;
-    for (const c of s.chunks) this.chunk(c.minTime, c.maxTime, c.type, c.data, 0, c.data.length, labels);
+    for (const c of s.chunks) {
+      this.hasher.load(c.data, 0, c.data.length);
+      this.chunk(c.minTime, c.maxTime, c.type, c.data, 0, c.data.length, labels);
+    }
   }
 
   /** Makes the last frame and, if any series came out of order, the warning; take() them after. */
@@ -200,6 +207,8 @@ export class SeriesFrames {
       return;
     }
     if (!this.startSeries(buf, labStart, labEnd)) return;
+    // The whole ChunkedSeries into the wasm memory once: every chunk's data lies in it.
+    this.hasher.load(buf, start, end);
     for (let i = 0; i < n; i++) this.chunk(this.cMin[i], this.cMax[i], this.cType[i], buf, this.cStart[i], this.cEnd[i], undefined);
   }
 
@@ -228,7 +237,10 @@ export class SeriesFrames {
     return true;
   }
 
-  /** A chunk of the current series; `labels` only names the series in an error (decoded if not given). */
+  /**
+   * A chunk of the current series, its data buf[start, end), which the caller loaded into the hasher;
+   * `labels` only names the series in an error (decoded if not given).
+   */
   private chunk(minTime: number, maxTime: number, type: number, buf: Uint8Array, start: number, end: number, labels: Labels | undefined): void {
     if (type !== PromChunkEncoding.XOR) {
       const name = (labels ?? this.currentLabels()).toString();
@@ -240,8 +252,8 @@ export class SeriesFrames {
       throw new StorageError(`series ${name}: remote read returned a chunk with unknown encoding ${String(type)}`);
     }
     // Encoding number minus one: remote read counts as Prometheus's chunkenc (XOR = 1), Thanos from 0.
-    const data = buf.subarray(start, end);
-    this.w.chunk(minTime, maxTime, ThanosChunkEncoding.XOR, data, this.opts.hash(data));
+    const hash = end > start ? this.hasher.hash(start, end) : this.emptyHash;
+    this.w.chunkRange(minTime, maxTime, ThanosChunkEncoding.XOR, buf, start, end, hash);
   }
 
   private flush(): void {

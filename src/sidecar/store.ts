@@ -118,7 +118,7 @@ export async function sidecarStoreApi(opts: SidecarStoreOptions): Promise<{ stor
       }
       if (drop.length === 0) {
         // Streaming: Series frames written from the remote-read frames as they arrive (series-frames.ts).
-        const out = new SeriesFrames(ext, { batchSize: int64ToMillis(req.response_batch_size), limit: int64ToMillis(req.limit), hash: h64 });
+        const out = new SeriesFrames(ext, { batchSize: int64ToMillis(req.response_batch_size), limit: int64ToMillis(req.limit) });
         reading: for await (const part of reader.readParts({ mint, maxt, matchers }, ctx.signal)) {
           if (part.series !== undefined) for (const s of part.series) out.addSeries(s);
           else {

@@ -137,7 +137,7 @@ async function viaWriter(frames: Uint8Array[], batchSize: number, limit: number)
 
 function viaFrames(frames: Uint8Array[], batchSize: number, limit: number): Buffer[] {
   const out: Buffer[] = [];
-  const w = new SeriesFrames(EXT, { batchSize, limit, hash: h64Raw });
+  const w = new SeriesFrames(EXT, { batchSize, limit });
   for (const f of frames) {
     w.addFrame(f);
     for (const x of w.take()) out.push(bytesOf(x));
@@ -177,7 +177,7 @@ t.test('external labels: kept as Prometheus sent them, own values replaced, miss
     ],
     query_index: '0',
   });
-  const w = new SeriesFrames(EXT, { batchSize: 64, limit: 0, hash: h64Raw });
+  const w = new SeriesFrames(EXT, { batchSize: 64, limit: 0 });
   w.addFrame(frame);
   w.end();
   const frames = w.take().map((f) => decodeSeriesResponse(f as Uint8Array));
@@ -192,13 +192,13 @@ t.test('external labels: kept as Prometheus sent them, own values replaced, miss
 });
 
 t.test('a frame for another query and a histogram chunk are errors', async (t) => {
-  const w = new SeriesFrames(EXT, { batchSize: 64, limit: 0, hash: h64Raw });
+  const w = new SeriesFrames(EXT, { batchSize: 64, limit: 0 });
   t.throws(() => w.addFrame(encodeChunkedReadResponse({ chunked_series: [], query_index: '1' })), { name: 'StorageError', message: /frame for query 1/ });
   const h = encodeChunkedReadResponse({
     chunked_series: [{ labels: [{ name: '__name__', value: 'h' }, { name: 'cluster', value: 'c1' }, { name: 'replica', value: 'r0' }], chunks: [{ min_time_ms: '0', max_time_ms: '1', type: PromChunkEncoding.HISTOGRAM, data: Buffer.from('x') }] }],
     query_index: '0',
   });
-  t.throws(() => new SeriesFrames(EXT, { batchSize: 64, limit: 0, hash: h64Raw }).addFrame(h), {
+  t.throws(() => new SeriesFrames(EXT, { batchSize: 64, limit: 0 }).addFrame(h), {
     name: 'NotSupportedError',
     message: 'series h{cluster="c1", replica="r0"}: native histogram chunks (remote-read encoding HISTOGRAM) are not supported by the promfed sidecar',
   });
@@ -215,7 +215,7 @@ t.test('series whose order relied on a label-set prefix land out of order once e
     ],
     query_index: '0',
   });
-  const w = new SeriesFrames(EXT, { batchSize: 64, limit: 0, hash: h64Raw });
+  const w = new SeriesFrames(EXT, { batchSize: 64, limit: 0 });
   w.addFrame(frame);
   w.end();
   const frames = w.take().map((f) => (f instanceof Uint8Array ? decodeSeriesResponse(f) : f));
