@@ -139,6 +139,47 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
     }
   }
 
+  /**
+   * labelsOnly for one block whose series all differ (nothing to merge): its cursor's series in order,
+   * without the merger's per-series bookkeeping.
+   */
+  async function labelsOnlyOneBlock(
+    c: BlockSeriesCursor,
+    limit: number,
+    batchSize: number,
+    onBlockError: (block: StoreBlock, err: unknown) => void,
+    send: FrameSink<SeriesFrame>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const out = new LabelBytes();
+    const batched = batchSize > 1;
+    let emitted = 0;
+    let n = 0;
+    while (emitted < limit) {
+      throwIfAborted(signal, 'Series');
+      let more: boolean;
+      try {
+        more = await c.more();
+      } catch (err) {
+        onBlockError(c.block, err);
+        more = false;
+      }
+      if (!more) break;
+      const { cols, rows } = c;
+      const end = Math.min(cols.length, c.pos + (limit - emitted));
+      for (let i = c.pos; i < end; i++) {
+        c.writeSeries(out, cols[i]!, rows[i]!);
+        if (++n >= batchSize) {
+          await send(out.frame(batched));
+          n = 0;
+        }
+      }
+      emitted += end - c.pos;
+      c.pos = end;
+    }
+    if (n > 0) await send(out.frame(batched));
+  }
+
   /** Series with chunks: frames from SeriesFrameWriter, chunks fetched per merged batch. */
   async function withChunks(
     merger: SeriesMerger,
@@ -208,7 +249,9 @@ export async function bucketStoreApi(opts: StoreServiceOptions): Promise<{ store
         };
         const merger = new SeriesMerger(cursors, limit > 0 ? limit : 0, onBlockError);
         const batchSize = int64ToMillis(req.response_batch_size);
-        if (req.skip_chunks) await labelsOnly(merger, batchSize, send, ctx.signal);
+        if (req.skip_chunks && cursors.length === 1 && !cursors[0]!.mayRepeat) {
+          await labelsOnlyOneBlock(cursors[0]!, limit > 0 ? limit : Infinity, batchSize, onBlockError, send, ctx.signal);
+        } else if (req.skip_chunks) await labelsOnly(merger, batchSize, send, ctx.signal);
         else await withChunks(merger, batchSize, failed, onBlockError, send, ctx.signal);
         for (const w of warnings) await send({ warning: w });
       } finally {

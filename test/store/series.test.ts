@@ -103,6 +103,15 @@ t.test('bucket store over promtool blocks', async (t) => {
     t.ok(labelsOnly.series.every((g) => g.chunks === 0));
     const limited = await seriesOf(s.client, { min_time: millisToInt64(T0), max_time: millisToInt64(T0 + 7 * H), matchers: mat, limit: '3', response_batch_size: '2' });
     t.same(limited.series.map((g) => g.labels), all.slice(0, 3));
+    // Labels only over a window only some series have chunks in (after 4 h only group a), as series frames
+    // and as batches, with and without a limit.
+    const late = { min_time: millisToInt64(T0 + 5 * H), max_time: millisToInt64(T0 + 7 * H), matchers: mat, skip_chunks: true };
+    const lateWant = expected(groups, () => true, T0 + 5 * H, T0 + 7 * H).map((e) => e.labels);
+    t.ok(lateWant.length > 0 && lateWant.length < all.length);
+    for (const response_batch_size of ['0', '1', '2', '64']) {
+      t.same((await seriesOf(s.client, { ...late, response_batch_size })).series.map((g) => g.labels), lateWant, `batch ${response_batch_size}`);
+      t.same((await seriesOf(s.client, { ...late, response_batch_size, limit: '2' })).series.map((g) => g.labels), lateWant.slice(0, 2), `batch ${response_batch_size}, limit 2`);
+    }
   });
 
   t.test('LabelNames / LabelValues', async (t) => {
