@@ -73,17 +73,29 @@ export class Reader {
     let lo = 0;
     let hi = 0;
     let shift = 0;
+    const buf = this.buf;
+    const end = this.end;
+    let p = this.pos;
     for (;;) {
-      if (this.pos >= this.end) this.fail('truncated varint');
-      const b = this.buf[this.pos++];
+      if (p >= end) {
+        this.pos = p;
+        this.fail('truncated varint');
+      }
+      const b = buf[p++];
       if (shift < 28) lo |= (b & 0x7f) << shift;
       else if (shift === 28) {
         lo |= (b & 0x0f) << 28;
         hi |= (b & 0x7f) >>> 4;
       } else hi |= (b & 0x7f) << (shift - 32);
-      if (b < 0x80) return (hi | 0) * TWO_32 + (lo >>> 0);
+      if (b < 0x80) {
+        this.pos = p;
+        return (hi | 0) * TWO_32 + (lo >>> 0);
+      }
       shift += 7;
-      if (shift > 63) this.fail('varint longer than 10 bytes');
+      if (shift > 63) {
+        this.pos = p;
+        this.fail('varint longer than 10 bytes');
+      }
     }
   }
 

@@ -38,6 +38,8 @@ export class SeriesFrames {
   private ready: SeriesFrame[] = [];
   private readonly w = new SeriesFrameWriter();
   private readonly hasher = RangeHasher.get();
+  /** The frame addFrame is reading, as a plain Uint8Array. */
+  private plain: Uint8Array = new Uint8Array(0);
   /** xxhash64 of no bytes: a chunk without data lies outside any loaded range. */
   private readonly emptyHash = this.hasher.hashBytes(new Uint8Array(0));
   private readonly perFrame: number;
@@ -83,6 +85,9 @@ export class SeriesFrames {
   /** Every series of one CRC-checked remote-read frame (a `prometheus.ChunkedReadResponse`). */
   addFrame(frame: Uint8Array): void {
     const buf = Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+    // Ranges of the frame go to the writer and the hasher as a plain Uint8Array: their subarray() is the
+    // engine's, where a Buffer's is Node's JavaScript one (an offset check and a FastBuffer per call).
+    this.plain = Buffer.isBuffer(frame) ? new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength) : frame;
     const r = new Reader(buf, 0, buf.length);
     while (r.pos < r.end && !this.stopped) {
       const tag = r.uint32();
@@ -206,10 +211,11 @@ export class SeriesFrames {
       this.addSeries(decodeChunkedSeries(r, end));
       return;
     }
-    if (!this.startSeries(buf, labStart, labEnd)) return;
+    const plain = this.plain;
+    if (!this.startSeries(plain, labStart, labEnd)) return;
     // The whole ChunkedSeries into the wasm memory once: every chunk's data lies in it.
-    this.hasher.load(buf, start, end);
-    for (let i = 0; i < n; i++) this.chunk(this.cMin[i], this.cMax[i], this.cType[i], buf, this.cStart[i], this.cEnd[i], undefined);
+    this.hasher.load(plain, start, end);
+    for (let i = 0; i < n; i++) this.chunk(this.cMin[i], this.cMax[i], this.cType[i], plain, this.cStart[i], this.cEnd[i], undefined);
   }
 
   /**
@@ -229,7 +235,7 @@ export class SeriesFrames {
     }
     if (this.w.seriesCount >= this.perFrame) this.flush();
     this.w.beginSeries();
-    this.w.labels(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+    this.w.labels(bytes, start, end);
     this.cur = bytes;
     this.curStart = start;
     this.curEnd = end;
