@@ -591,11 +591,11 @@ t.test('our client against a hostile server: a clear status, never a hang', asyn
     let goaway = false;
     const addr = await rawServer(t, (p) => {
       actServer(p, (id) => {
-        // 16 KiB messages, 3 MiB in all, ignoring our WINDOW_UPDATEs: we decode 64 messages (1 MiB) and credit
-        // them, then hold the rest uncredited, so the 1 MiB stream window runs out at ~2 MiB.
+        // 16 KiB messages, 7 MiB in all, ignoring our WINDOW_UPDATEs: we decode 64 messages (1 MiB) and credit
+        // them, then hold the rest uncredited, so the 4 MiB stream window runs out at ~5 MiB.
         p.write(frame(T.HEADERS, F.END_HEADERS, id, RESPONSE_HEADERS));
         const msg = frameMessage(Buffer.alloc(16_384 - 5, 7));
-        for (let i = 0; i < 192; i++) p.write(frame(T.DATA, 0, id, msg));
+        for (let i = 0; i < 448; i++) p.write(frame(T.DATA, 0, id, msg));
       });
       const prev = p.onFrame;
       p.onFrame = (f) => {
