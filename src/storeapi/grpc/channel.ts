@@ -14,7 +14,7 @@ import net from 'node:net';
 import { Code, GrpcStatusError, codeFromHttpStatus, parseCode } from './codes.js';
 import { H2Connection, type H2Options, type H2Stream } from './h2/connection.js';
 import { ErrorCode, H2StreamError } from './h2/frames.js';
-import { HpackEncoder, type HeaderList } from './h2/hpack.js';
+import { encodeHeaderBlock, type HeaderList } from './h2/hpack.js';
 import { ACCEPT_ENCODING, MessageReader, decodeStatusMessage, formatTimeout, isSupportedEncoding } from './wire.js';
 
 export interface ChannelOptions {
@@ -98,8 +98,8 @@ export class GrpcChannel {
     this.#host = target.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
     this.#port = Number(target.slice(colon + 1));
     this.#opts = opts;
-    this.#pseudo = encode([':method', 'POST', ':scheme', 'http', ':authority', target]);
-    this.#common = encode(['content-type', 'application/grpc', 'te', 'trailers', 'grpc-accept-encoding', ACCEPT_ENCODING, 'user-agent', USER_AGENT]);
+    this.#pseudo = encodeHeaderBlock([':method', 'POST', ':scheme', 'http', ':authority', target]);
+    this.#common = encodeHeaderBlock(['content-type', 'application/grpc', 'te', 'trailers', 'grpc-accept-encoding', ACCEPT_ENCODING, 'user-agent', USER_AGENT]);
   }
 
   /** Closes the connection; running calls are cancelled, later calls fail with UNAVAILABLE. */
@@ -139,14 +139,14 @@ export class GrpcChannel {
     if (this.#closed) throw new GrpcStatusError(Code.UNAVAILABLE, `channel to ${this.target} is closed`);
     let pathField = this.#paths.get(path);
     if (pathField === undefined) {
-      pathField = encode([':path', path]);
+      pathField = encodeHeaderBlock([':path', path]);
       if (this.#paths.size < 64) this.#paths.set(path, pathField);
     }
-    const parts = [this.#pseudo, pathField, this.#common, encode(['grpc-timeout', formatTimeout(opts.timeoutMs)])];
+    const parts = [this.#pseudo, pathField, this.#common, encodeHeaderBlock(['grpc-timeout', formatTimeout(opts.timeoutMs)])];
     if (opts.metadata !== undefined) {
       const md: string[] = [];
       for (const [k, v] of Object.entries(opts.metadata)) md.push(k.toLowerCase(), v);
-      parts.push(encode(md));
+      parts.push(encodeHeaderBlock(md));
     }
     const frame = Buffer.allocUnsafe(5 + request.byteLength);
     frame[0] = 0;
@@ -171,11 +171,6 @@ export class GrpcChannel {
   }
 }
 
-function encode(fields: HeaderList): Buffer {
-  const out: number[] = [];
-  for (let i = 0; i < fields.length; i += 2) HpackEncoder.encodeField(fields[i], fields[i + 1], out);
-  return Buffer.from(out);
-}
 
 const WAIT = Symbol('wait');
 const END = Symbol('end');

@@ -14,7 +14,7 @@ import { QueryCanceledError, QueryTimeoutError } from '../../model/index.js';
 import { Code, GrpcStatusError } from './codes.js';
 import { H2Connection, type H2Options, type H2Stream } from './h2/connection.js';
 import { ErrorCode } from './h2/frames.js';
-import { HpackEncoder, type HeaderList } from './h2/hpack.js';
+import { encodeHeaderBlock, type HeaderList } from './h2/hpack.js';
 import { ACCEPT_ENCODING, MessageReader, encodeStatusMessage, isSupportedEncoding, parseTimeout, writeMessage } from './wire.js';
 
 /** Request headers by name (the last value of a repeated header). */
@@ -65,17 +65,12 @@ const H2_SERVER: H2Options = {
   maxConcurrentStreams: 10_000,
 };
 
-function block(fields: HeaderList): Buffer {
-  const out: number[] = [];
-  for (let i = 0; i < fields.length; i += 2) HpackEncoder.encodeField(fields[i], fields[i + 1], out);
-  return Buffer.from(out);
-}
 
-const RESPONSE_HEADERS = block([':status', '200', 'content-type', 'application/grpc', 'grpc-accept-encoding', ACCEPT_ENCODING]);
-const OK_TRAILERS = block(['grpc-status', '0']);
+const RESPONSE_HEADERS = encodeHeaderBlock([':status', '200', 'content-type', 'application/grpc', 'grpc-accept-encoding', ACCEPT_ENCODING]);
+const OK_TRAILERS = encodeHeaderBlock(['grpc-status', '0']);
 
 function statusBlock(code: Code, details: string): Buffer {
-  return block(['grpc-status', String(code), 'grpc-message', encodeStatusMessage(details)]);
+  return encodeHeaderBlock(['grpc-status', String(code), 'grpc-message', encodeStatusMessage(details)]);
 }
 
 export class GrpcServer {
@@ -205,14 +200,14 @@ export class GrpcServer {
 }
 
 function httpError(stream: H2Stream, status: number): void {
-  stream.sendHeaders(block([':status', String(status)]), true);
+  stream.sendHeaders(encodeHeaderBlock([':status', String(status)]), true);
   stream.reset(ErrorCode.NO_ERROR);
 }
 
 function trailersOnly(stream: H2Stream, code: Code, details: string): void {
   if (stream.closed) return;
   const fields = [':status', '200', 'content-type', 'application/grpc', 'grpc-status', String(code), 'grpc-message', encodeStatusMessage(details)];
-  stream.sendHeaders(block(fields), true);
+  stream.sendHeaders(encodeHeaderBlock(fields), true);
   // The request may still be arriving: we have answered, so stop it.
   if (!stream.closed) stream.reset(ErrorCode.NO_ERROR);
 }

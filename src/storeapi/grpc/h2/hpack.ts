@@ -285,30 +285,34 @@ function ensureScratch(bytes: number): void {
  * static name index when there is one; strings are raw (no Huffman: gRPC headers are short, and a raw copy is
  * cheaper than saving a few bytes).
  */
+/**
+ * Encodes a header list as a block without touching any table state: exact static-table matches indexed, the
+ * rest literal without indexing (with the static name index when there is one), strings raw. What our HTTP/2
+ * sends; H2Connection puts the table size update to 0 in front of a connection's first block itself.
+ */
+export function encodeHeaderBlock(headers: HeaderList): Buffer {
+  let bound = 0;
+  for (let i = 0; i < headers.length; i++) bound += headers[i].length + 7;
+  ensureScratch(bound);
+  let pos = 0;
+  for (let i = 0; i + 1 < headers.length; i += 2) pos = writeField(scratch, pos, headers[i], headers[i + 1]);
+  const out = Buffer.allocUnsafe(pos);
+  scratch.copy(out, 0, 0, pos);
+  return out;
+}
+
+/** encodeHeaderBlock with the table size update to 0 at the start of the first block it makes (for peers of our own). */
 export class HpackEncoder {
   private first = true;
 
-  /**
-   * Encodes a header list. The first block this encoder produces starts with a dynamic table size update to 0,
-   * valid whatever SETTINGS_HEADER_TABLE_SIZE the peer sent, so the peer's decoder holds no table for us.
-   */
   encode(headers: HeaderList): Buffer {
-    let bound = 1;
-    for (let i = 0; i < headers.length; i++) bound += headers[i].length + 7;
-    ensureScratch(bound);
-    const buf = scratch;
-    let pos = 0;
-    if (this.first) {
-      buf[pos++] = 0x20; // §6.3 size update, 5-bit prefix, value 0
-      this.first = false;
-    }
-    for (let i = 0; i + 1 < headers.length; i += 2) pos = writeField(buf, pos, headers[i], headers[i + 1]);
-    const out = Buffer.allocUnsafe(pos);
-    buf.copy(out, 0, 0, pos);
-    return out;
+    const block = encodeHeaderBlock(headers);
+    if (!this.first) return block;
+    this.first = false;
+    return Buffer.concat([Buffer.of(0x20), block]); // §6.3 size update, 5-bit prefix, value 0
   }
 
-  /** Appends one field's encoding to `out` (for callers that pre-build constant parts of a block). */
+  /** Appends one field's encoding to `out`. */
   static encodeField(name: string, value: string, out: number[]): void {
     ensureScratch(name.length + value.length + 14);
     const end = writeField(scratch, 0, name, value);
