@@ -16,18 +16,39 @@ export interface CacheEvents {
 const ENTRY_OVERHEAD = 96;
 
 /**
- * Series entries are keyed by a number, block number × 2^32 + series ID, not a string: a Series call looks
- * up every one of its series, and building and hashing a 40-character key each time cost more than the
- * lookup. Postings keep string keys (name and value are strings anyway); the two kinds cannot collide.
+ * Series entries are cached in pages: the entries of one block whose IDs agree but for the low PAGE_BITS
+ * bits, one LRU item keyed by a number (block number × 2^32 + ID >> PAGE_BITS). A Series call looks up its
+ * series in ID order, so one LRU lookup serves a run of them (~80 on a block written by Prometheus, whose
+ * IDs are entry offsets / 16) and the rest are array reads: per-series LRU lookups (a map probe and a move
+ * in the recency list, both at random places in memory) were ~15 % of a labels-only Series' CPU. Eviction is
+ * by page, least recently used first, within the same byte budget. Postings keep string keys (name and
+ * value are strings anyway); the two kinds cannot collide.
  */
 const TWO_32 = 4294967296;
+const PAGE_BITS = 8;
+const PAGE_SLOTS = 1 << PAGE_BITS;
+/** A page's own cost: its key, LRU node and slot array. */
+const PAGE_OVERHEAD = ENTRY_OVERHEAD + 4 * PAGE_SLOTS;
+
+/** One page of series entries. Replaced (not changed in place) when it grows, so the LRU sees its new size. */
+interface SeriesPage {
+  readonly slots: (Uint8Array | undefined)[];
+  /** Payload bytes of the entries held. */
+  readonly bytes: number;
+  readonly count: number;
+}
+
+type Item = Uint32Array | SeriesPage;
+
 /** get() options shared by every lookup (it stores its tracing `status` here, undefined without subscribers). */
 const GET_OPTIONS: { status?: unknown } = {};
 
 export class IndexCache {
-  readonly #lru: LRUCache<string | number, Uint32Array | Uint8Array> | undefined;
+  readonly #lru: LRUCache<string | number, Item> | undefined;
   readonly #blockNums = new Map<string, number>();
   #nextBlockNum = 0;
+  /** Postings lists and series entries held (pages count their entries). */
+  #items = 0;
 
   /** maxBytes 0 disables caching. */
   constructor(
@@ -36,9 +57,13 @@ export class IndexCache {
   ) {
     this.#lru =
       maxBytes > 0
-        ? new LRUCache<string | number, Uint32Array | Uint8Array>({
+        ? new LRUCache<string | number, Item>({
             maxSize: maxBytes,
-            sizeCalculation: (v, k) => v.byteLength + keyBytes(k) + ENTRY_OVERHEAD,
+            sizeCalculation: (v, k) => itemBytes(v, k),
+            // A page replaced by its grown copy is disposed too ('set'): its entries are counted again below.
+            dispose: (v) => {
+              this.#items -= itemCount(v);
+            },
           })
         : undefined;
   }
@@ -49,7 +74,7 @@ export class IndexCache {
   }
 
   get items(): number {
-    return this.#lru?.size ?? 0;
+    return this.#items;
   }
 
   getPostings(block: string, name: string, value: string): Uint32Array | undefined {
@@ -64,20 +89,26 @@ export class IndexCache {
   }
 
   getSeries(block: string, id: number): Uint8Array | undefined {
-    const v = this.#lru?.get(this.#seriesKey(block, id)) as Uint8Array | undefined;
-    if (v === undefined) this.events?.miss('series');
-    else this.events?.hit('series');
-    return v;
+    const out: (Uint8Array | undefined)[] = [undefined];
+    this.getSeriesMany(block, [id], out);
+    return out[0];
   }
 
-  /** Looks up every ID: out[i] is its entry or undefined. Returns the number of misses. */
+  /** Looks up every ID (ascending IDs share page lookups): out[i] is its entry or undefined. Returns the number of misses. */
   getSeriesMany(block: string, ids: ArrayLike<number>, out: (Uint8Array | undefined)[]): number {
+    const lru = this.#lru;
     const base = this.#blockNum(block) * TWO_32;
     let misses = 0;
-    const lru = this.#lru;
+    let pageNo = -1;
+    let slots: (Uint8Array | undefined)[] | undefined;
     for (let i = 0; i < ids.length; i++) {
-      // One shared options object: get() otherwise allocates a default one per call.
-      const v = lru?.get(base + ids[i]!, GET_OPTIONS as object) as Uint8Array | undefined;
+      const id = ids[i]!;
+      const p = Math.floor(id / PAGE_SLOTS);
+      if (p !== pageNo) {
+        pageNo = p;
+        slots = (lru?.get(base + p, GET_OPTIONS as object) as SeriesPage | undefined)?.slots;
+      }
+      const v = slots?.[id & (PAGE_SLOTS - 1)];
       out[i] = v;
       if (v === undefined) misses++;
     }
@@ -87,11 +118,20 @@ export class IndexCache {
   }
 
   setSeries(block: string, id: number, entry: Uint8Array): void {
-    this.#set(this.#seriesKey(block, id), entry);
-  }
-
-  #seriesKey(block: string, id: number): number {
-    return this.#blockNum(block) * TWO_32 + id;
+    const lru = this.#lru;
+    if (lru === undefined) return;
+    const key = this.#blockNum(block) * TWO_32 + Math.floor(id / PAGE_SLOTS);
+    const old = lru.peek(key) as SeriesPage | undefined;
+    const slot = id & (PAGE_SLOTS - 1);
+    const prev = old?.slots[slot];
+    const page: SeriesPage = {
+      slots: old?.slots ?? new Array<Uint8Array | undefined>(PAGE_SLOTS).fill(undefined),
+      bytes: (old?.bytes ?? 0) - (prev?.byteLength ?? 0) + entry.byteLength,
+      count: (old?.count ?? 0) + (prev === undefined ? 1 : 0),
+    };
+    if (itemBytes(page, key) > this.maxBytes) return; // refused below; leave the held page as it is
+    page.slots[slot] = entry;
+    this.#set(key, page);
   }
 
   #blockNum(block: string): number {
@@ -100,10 +140,11 @@ export class IndexCache {
     return n;
   }
 
-  #set(key: string | number, v: Uint32Array | Uint8Array): void {
+  #set(key: string | number, v: Item): void {
     // An item larger than the whole budget would evict everything and still not fit: lru-cache refuses it.
-    if (this.#lru === undefined || v.byteLength + keyBytes(key) + ENTRY_OVERHEAD > this.maxBytes) return;
+    if (this.#lru === undefined || itemBytes(v, key) > this.maxBytes) return;
     this.#lru.set(key, v);
+    this.#items += itemCount(v);
   }
 
   /** Forgets a dropped block's entries (they would age out anyway; this frees the budget now). */
@@ -117,6 +158,15 @@ export class IndexCache {
     // Numbers are not reused: a block dropped and loaded again gets a fresh one.
     this.#blockNums.delete(block);
   }
+}
+
+function itemBytes(v: Item, k: string | number): number {
+  if (v instanceof Uint32Array) return v.byteLength + keyBytes(k) + ENTRY_OVERHEAD;
+  return PAGE_OVERHEAD + v.bytes + v.count * ENTRY_OVERHEAD;
+}
+
+function itemCount(v: Item): number {
+  return v instanceof Uint32Array ? 1 : v.count;
 }
 
 function keyBytes(k: string | number): number {

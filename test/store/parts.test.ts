@@ -70,10 +70,11 @@ t.test('semaphore: waits in order, a request larger than the capacity runs alone
 t.test('index cache stays within its byte budget and counts hits and misses', async (t) => {
   const events = { hit: 0, miss: 0 };
   const c = new IndexCache(10_000, { hit: () => events.hit++, miss: () => events.miss++ });
-  for (let i = 0; i < 100; i++) c.setSeries('B', i, new Uint8Array(500));
+  // IDs 256 apart: each entry in its own page (the unit of eviction).
+  for (let i = 0; i < 100; i++) c.setSeries('B', i * 256, new Uint8Array(500));
   t.ok(c.size <= 10_000, `size ${c.size}`);
   t.ok(c.items > 0 && c.items < 100, `${c.items} items kept`);
-  t.ok(c.getSeries('B', 99), 'the newest is kept');
+  t.ok(c.getSeries('B', 99 * 256), 'the newest is kept');
   t.equal(c.getSeries('B', 0), undefined, 'the oldest was evicted');
   t.same(events, { hit: 1, miss: 1 });
   c.setPostings('B', 'job', 'api', u(1, 2));
@@ -86,4 +87,34 @@ t.test('index cache stays within its byte budget and counts hits and misses', as
   const off = new IndexCache(0);
   off.setSeries('B', 1, new Uint8Array(1));
   t.equal(off.getSeries('B', 1), undefined);
+});
+
+t.test('index cache pages: entries sharing a page are found, counted and evicted together', async (t) => {
+  const events = { hit: 0, miss: 0 };
+  const c = new IndexCache(100_000, { hit: (_k, n = 1) => (events.hit += n), miss: (_k, n = 1) => (events.miss += n) });
+  const ids = [3, 7, 255, 256, 300, 1024];
+  for (const id of ids) c.setSeries('B', id, new Uint8Array([id & 0xff, id >> 8]));
+  c.setSeries('B', 7, new Uint8Array([7, 0, 1])); // replaced, not counted twice
+  t.equal(c.items, ids.length);
+  const out: (Uint8Array | undefined)[] = [];
+  t.equal(c.getSeriesMany('B', [1, 3, 7, 8, 255, 256, 300, 511, 1024], out), 3);
+  t.same(out.map((e) => (e === undefined ? undefined : [...e])), [undefined, [3, 0], [7, 0, 1], undefined, [255, 0], [0, 1], [44, 1], undefined, [0, 4]]);
+  t.same(events, { hit: 6, miss: 3 });
+  t.equal(c.getSeries('C', 3), undefined, 'another block');
+  const one = c.size;
+  c.dropBlock('B');
+  t.equal(c.items, 0);
+  t.equal(c.size, 0);
+  t.ok(one > 0);
+
+  // Pages are the unit of eviction: the least recently used page goes whole, a used one stays.
+  const small = new IndexCache(6_000);
+  for (let i = 0; i < 3; i++) small.setSeries('B', i, new Uint8Array(500)); // page 0
+  small.setSeries('B', 256, new Uint8Array(500)); // page 1
+  small.getSeries('B', 0); // page 0 used last
+  for (let i = 0; i < 3; i++) small.setSeries('B', 512 + i, new Uint8Array(500)); // page 2 evicts page 1
+  t.ok(small.size <= 6_000, `size ${small.size}`);
+  t.equal(small.getSeries('B', 256), undefined, 'the least recently used page was evicted');
+  t.ok(small.getSeries('B', 1) && small.getSeries('B', 2) && small.getSeries('B', 514), 'the others are kept whole');
+  t.equal(small.items, 6);
 });
