@@ -10,6 +10,8 @@
  */
 export class LabelBytes {
   buf = new Uint8Array(64 * 1024);
+  /** buf as a DataView (cursor.ts copies symbol bytes four at a time). */
+  view = new DataView(this.buf.buffer);
   pos = 0;
 
   /** Makes room for `n` more bytes after pos; returns the buffer to write into (a new one when grown). */
@@ -19,6 +21,7 @@ export class LabelBytes {
       const g = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
       g.set(this.buf.subarray(0, this.pos));
       this.buf = g;
+      this.view = new DataView(g.buffer);
     }
     return this.buf;
   }

@@ -116,6 +116,8 @@ export class IndexHeader {
    */
   readonly symbolData: Uint8Array;
   readonly symbolSpans: Int32Array;
+  /** symbolData as a DataView, for copying symbol bytes four at a time. */
+  readonly symbolView: DataView;
 
   private constructor(
     fh: FileHandle,
@@ -129,6 +131,7 @@ export class IndexHeader {
     this.#symbols = symbols.strings;
     this.symbolData = symbols.data;
     this.symbolSpans = symbols.spans;
+    this.symbolView = new DataView(symbols.data.buffer, symbols.data.byteOffset, symbols.data.byteLength);
     this.#names = names;
     this.postingsTableOffset = postingsTableOffset;
   }
