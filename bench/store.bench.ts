@@ -28,6 +28,9 @@
  *   store_<kind>_cpu                    the same series (samples for _samples) per second of the store
  *                                       process's CPU time (utime+stime from /proc, 10 ms ticks, summed
  *                                       over the runs): less sensitive to machine load than wall time
+ *   store_<kind>_client_cpu             series per second of this (client) process's CPU time for the same reads:
+ *                                       decoding frames into objects costs CPU too, and on 2 cores the slower
+ *                                       side sets the wall figure
  *   store_peak_rss                      the store process's peak RSS (VmHWM) at the end, MB
  *   store_idle_rss                      its RSS after the first sync, before any request
  *
@@ -193,19 +196,23 @@ export async function run(): Promise<BenchResult[]> {
     if (only !== undefined) kinds.splice(0, kinds.length, ...kinds.filter((k) => only.includes(k.key)));
     const wall = new Map<string, number[]>(kinds.map((k) => [k.key, []]));
     const cpu = new Map<string, number>(kinds.map((k) => [k.key, 0]));
+    const clientCpu = new Map<string, number>(kinds.map((k) => [k.key, 0]));
     const reads = new Map<string, Read>();
     for (let i = 0; i <= RUNS; i++) {
       for (const k of kinds) {
         const c0 = child.cpuSeconds();
+        const u0 = process.cpuUsage();
         const t0 = performance.now();
         const got = await readSeries(client, k.m, k.skip);
         const ms = performance.now() - t0;
+        const u = process.cpuUsage(u0);
         if (got.series !== k.want) throw new Error(`bench store: ${k.key} read ${got.series} series, want ${k.want}`);
         if (!k.skip && got.samples !== k.want * SAMPLES) throw new Error(`bench store: ${k.key} read ${got.samples} samples, want ${k.want * SAMPLES}`);
         if (process.env.STORE_BENCH_DEBUG) console.error(`${k.key} run ${i}: ${ms.toFixed(0)} ms, store RSS ${child.rssMB().toFixed(0)} MB, peak ${child.peakRssMB().toFixed(0)} MB`);
         if (i === 0) continue; // warm-up: builds the index cache, JITs both sides
         wall.get(k.key)!.push(ms);
         cpu.set(k.key, cpu.get(k.key)! + child.cpuSeconds() - c0);
+        clientCpu.set(k.key, clientCpu.get(k.key)! + (u.user + u.system) / 1e6);
         reads.set(k.key, got);
       }
     }
@@ -228,6 +235,10 @@ export async function run(): Promise<BenchResult[]> {
         out.push({ name: `store_${k.key}_cpu`, value: Math.round(r.series / cpuS), unit: 'series/s' });
         if (!k.skip) out.push({ name: `store_${k.key}_samples_cpu`, value: Math.round(r.samples / cpuS), unit: 'samples/s' });
       }
+      // The client's side (this process: gRPC channel, frame decoding, counting): when it needs more CPU per
+      // read than the store, the wall figure is the client's, not the store's.
+      const clientS = clientCpu.get(k.key)! / RUNS;
+      if (clientS > 0) out.push({ name: `store_${k.key}_client_cpu`, value: Math.round(r.series / clientS), unit: 'series/s' });
     }
     out.push({ name: 'store_peak_rss', value: Math.round(child.peakRssMB()), unit: 'MB' });
     out.push({ name: 'store_idle_rss', value: Math.round(idleRss), unit: 'MB' });
