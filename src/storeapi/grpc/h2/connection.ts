@@ -189,6 +189,7 @@ export class H2Connection {
   #prefaceLeft: number; // server: preface bytes still expected
   #parts: Buffer[] = [];
   #buffered = 0;
+  #need = 0; // bytes #parts must reach before the next frame can be parsed
   #headerBlock: { streamId: number; endStream: boolean; parts: Buffer[]; bytes: number; frames: number } | undefined;
   readonly #pings = new Map<string, (err?: Error) => void>();
   #pingSeq = 0;
@@ -567,7 +568,9 @@ export class H2Connection {
     if (this.#buffered === 0) buf = chunk;
     else {
       this.#parts.push(chunk);
-      buf = Buffer.concat(this.#parts, this.#buffered + chunk.length);
+      this.#buffered += chunk.length;
+      if (this.#buffered < this.#need) return; // the pending frame is still incomplete: join nothing yet
+      buf = Buffer.concat(this.#parts, this.#buffered);
       this.#parts = [];
       this.#buffered = 0;
     }
@@ -584,8 +587,11 @@ export class H2Connection {
       this.#onFrame(type, flags, id, payload);
     }
     if (off < buf.length && !this.#closed) {
+      const rest = buf.length - off;
       this.#parts.push(off === 0 ? buf : buf.subarray(off));
-      this.#buffered = buf.length - off;
+      this.#buffered = rest;
+      // Bytes the next frame needs in all: its header, then (once the header is here) its payload too.
+      this.#need = rest < 9 ? 9 : 9 + ((buf[off] << 16) | (buf[off + 1] << 8) | buf[off + 2]);
     }
   }
 
