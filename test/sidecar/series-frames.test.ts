@@ -20,6 +20,7 @@ import {
   type ProtoAggrChunk,
   type SeriesFrame,
 } from '../../src/storeapi/index.js';
+import { mulberry32 } from '../chunkenc/fixtures/prng.js';
 
 const { h64Raw } = await xxhash();
 const EXT = Labels.from([
@@ -27,17 +28,8 @@ const EXT = Labels.from([
   ['replica', 'r0'],
 ]);
 
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic, so a failure can be replayed from its seed. */
+const rng = mulberry32;
 
 const bytesOf = (f: SeriesFrame): Buffer => (f instanceof Uint8Array ? Buffer.from(f) : encodeSeriesResponse(f));
 
