@@ -8,6 +8,8 @@
  *
  * The writer keeps references to ranges of `buf` until its frame is made: reset() only after that.
  */
+import { utf8Length } from '../storeapi/series-encoder.js';
+
 export class LabelBytes {
   buf = new Uint8Array(64 * 1024);
   /** buf as a DataView (cursor.ts copies symbol bytes four at a time). */
@@ -111,20 +113,6 @@ export function varint(buf: Uint8Array, p: number, v: number): number {
   return p;
 }
 
-/** UTF-8 length; lone surrogates count as U+FFFD (3 bytes), as Buffer writes them. */
-function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if ((c & 0xfc00) === 0xd800 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 2;
-      i++;
-    } else n += 2;
-  }
-  return n;
-}
 
 function writeString(buf: Uint8Array, p: number, s: string, n: number): number {
   if (n === s.length) {

@@ -183,9 +183,16 @@ function sizeInt64(v: unknown, unsigned: boolean): number {
   return 1 + varint64Size(lo, hi);
 }
 
-/** UTF-8 length of a string, noted for pass 2; lone surrogates count as U+FFFD (3 bytes), as Buffer writes them. */
+/** UTF-8 length of a string, noted for pass 2. */
 function sizeString(s: string): number {
   if (typeof s !== 'string') throw new TypeError(`string expected, got ${typeof s}`);
+  const n = utf8Length(s);
+  noteLen(n);
+  return n;
+}
+
+/** The UTF-8 length of `s`; lone surrogates count as U+FFFD (3 bytes), as Buffer writes them. */
+export function utf8Length(s: string): number {
   let n = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -196,7 +203,6 @@ function sizeString(s: string): number {
       i++;
     } else n += 2;
   }
-  noteLen(n);
   return n;
 }
 

@@ -7,8 +7,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import * as grpc from '@grpc/grpc-js';
 import type { ServiceDefinition } from '@grpc/proto-loader';
 import { BadDataError, QueryCanceledError, QueryTimeoutError } from '../../src/model/index.js';
@@ -29,6 +27,7 @@ import {
   type SeriesResponse,
 } from '../../src/storeapi/index.js';
 import { needPythonGrpc } from '../helpers/peers.js';
+import { liveBytes } from '../helpers/memory.js';
 
 const SIX_MIB = 6 * 1024 * 1024;
 const big = Buffer.alloc(SIX_MIB);
@@ -52,17 +51,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-// Live memory (after a full collection), so garbage not yet collected does not count as held.
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-// Twice, a turn apart: V8 frees ArrayBuffer backing stores (Buffers) on a background thread after a collection.
-async function liveBytes(): Promise<number> {
-  gc();
-  await new Promise((r) => setImmediate(r));
-  gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
-}
 
 async function until(cond: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;

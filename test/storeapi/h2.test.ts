@@ -4,27 +4,16 @@
 import t, { type Test } from 'tap';
 import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { GrpcServer, type ServerCall } from '../../src/storeapi/grpc/server.js';
 import { GrpcChannel } from '../../src/storeapi/grpc/channel.js';
 import { Code, GrpcStatusError } from '../../src/storeapi/grpc/codes.js';
 import { statusFromError } from '../../src/storeapi/index.js';
+import { liveBytes } from '../helpers/memory.js';
 
 // --- helpers --------------------------------------------------------------------------------------------
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-// Twice, a turn apart: V8 frees ArrayBuffer backing stores (Buffers) on a background thread after a collection.
-async function liveBytes(): Promise<number> {
-  gc();
-  await new Promise((r) => setImmediate(r));
-  gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.external;
-}
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
