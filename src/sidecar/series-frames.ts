@@ -21,8 +21,7 @@
  * equal sets have equal bytes because both paths write canonical entries.
  */
 import { Labels, NotSupportedError, StorageError } from '../model/index.js';
-import { encodeLabels, SeriesFrameWriter } from '../storeapi/series-encoder.js';
-import { extendLabels, labelsToProto, PromChunkEncoding, ThanosChunkEncoding, type SeriesFrame } from '../storeapi/index.js';
+import { encodeLabels, extendLabels, labelsToProto, PromChunkEncoding, SeriesFrameWriter, ThanosChunkEncoding, type SeriesFrame } from '../storeapi/index.js';
 import { RangeHasher } from '../tsdb/xxhash64.js';
 import { decodeChunkedSeries, Reader, type RemoteSeries } from './chunked-decoder.js';
 

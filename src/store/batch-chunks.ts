@@ -4,8 +4,7 @@
  * as its frame is written — no AggrChunk objects (which, built for a whole batch while a frame waits for
  * the client, outlived young-generation collections and died in the old generation).
  */
-import { thanosEncodingFromProm } from '../storeapi/index.js';
-import type { SeriesFrameWriter } from '../storeapi/series-encoder.js';
+import { thanosEncodingFromProm, type SeriesFrameWriter } from '../storeapi/index.js';
 import type { FetchedChunks } from '../tsdb/index.js';
 import type { StoreBlock } from './block.js';
 import type { Semaphore } from './caches.js';

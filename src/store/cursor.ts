@@ -19,7 +19,7 @@
  * refuse such external labels).
  */
 import type { Matcher } from '../model/index.js';
-import { encodeLabels, type SeriesFrameWriter } from '../storeapi/series-encoder.js';
+import { encodeLabels, type SeriesFrameWriter } from '../storeapi/index.js';
 import type { SeriesColumns } from '../tsdb/index.js';
 import { SERIES_BATCH, type StoreBlock } from './block.js';
 import { labelSize, varint, varintSize, type LabelBytes } from './label-bytes.js';

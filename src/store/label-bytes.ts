@@ -8,7 +8,7 @@
  *
  * The writer keeps references to ranges of `buf` until its frame is made: reset() only after that.
  */
-import { utf8Length } from '../storeapi/series-encoder.js';
+import { utf8Length } from '../storeapi/index.js';
 
 export class LabelBytes {
   buf = new Uint8Array(64 * 1024);

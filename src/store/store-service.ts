@@ -27,8 +27,8 @@ import {
   type SeriesFrame,
   type SeriesRequest,
   type StoreService,
+  SeriesFrameWriter,
 } from '../storeapi/index.js';
-import { SeriesFrameWriter } from '../storeapi/series-encoder.js';
 import type { StoreBlock } from './block.js';
 import type { BlockSet, StoreLogger } from './bucket-store.js';
 import type { Semaphore } from './caches.js';

@@ -19,7 +19,7 @@
 export { MAX_INT64, MIN_INT64, int64ToMillis, millisToInt64, bigintToInt64, type Int64 } from './int64.js';
 export { PROTOS_DIR, grpcPackage, protoRoot } from './protos.js';
 export { encodeMessage, decodeMessage, packAny, unpackAny } from './codec.js';
-export { encodeSeriesResponse } from './series-encoder.js';
+export { encodeSeriesResponse, encodeLabels, SeriesFrameWriter, utf8Length } from './series-encoder.js';
 export { decodeSeriesResponse } from './series-decoder.js';
 export { EncodedSeriesRequest, encodeSeriesRequest } from './encoded-request.js';
 export * from './types.js';
@@ -53,7 +53,7 @@ export {
   thanosEncodingFromProm,
   promEncodingFromThanos,
 } from './convert.js';
-export { GRPC_JS_CHANNEL_OPTIONS, GRPC_JS_CHANNEL_OPTIONS as CHANNEL_OPTIONS, MAX_MESSAGE_BYTES, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_INFO_TIMEOUT_MS } from './options.js';
+export { GRPC_JS_CHANNEL_OPTIONS, MAX_MESSAGE_BYTES, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_INFO_TIMEOUT_MS } from './options.js';
 export { StoreApiCallError, statusFromError } from './status.js';
 export {
   startGrpcServer,
