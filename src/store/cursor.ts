@@ -19,10 +19,10 @@
  * refuse such external labels).
  */
 import type { Matcher } from '../model/index.js';
-import { encodeLabels, type SeriesFrameWriter } from '../storeapi/index.js';
+import { encodeLabels, varint32Size, writeVarint32, type SeriesFrameWriter } from '../storeapi/index.js';
 import type { SeriesColumns } from '../tsdb/index.js';
 import { SERIES_BATCH, type StoreBlock } from './block.js';
-import { labelSize, varint, varintSize, type LabelBytes } from './label-bytes.js';
+import { labelSize, type LabelBytes } from './label-bytes.js';
 import { postingsForMatchers } from './postings.js';
 
 /** Label positions whose insertion point copyLabels remembers. */
@@ -124,7 +124,7 @@ export class BlockSeriesCursor {
     const buf = to.reserve(size + 6);
     let p = to.pos;
     buf[p++] = 0x0a;
-    p = varint(buf, p, size);
+    p = writeVarint32(buf, p, size);
     to.pos = this.#copyLabels(buf, to.view, p, cols, row);
   }
 
@@ -141,7 +141,7 @@ export class BlockSeriesCursor {
       const v = refs[i + 1]!;
       if (n >= nSymbols || v >= nSymbols) header.symbol(Math.max(n, v)); // throws CorruptBlockError naming it
       const ls = labelSize(spans[2 * n + 1]! - spans[2 * n]!, spans[2 * v + 1]! - spans[2 * v]!);
-      size += 1 + varintSize(ls) + ls;
+      size += 1 + varint32Size(ls) + ls;
     }
     return size;
   }
@@ -188,11 +188,11 @@ export class BlockSeriesCursor {
       const v0 = spans[2 * v]!;
       const vl = spans[2 * v + 1]! - v0;
       buf[p++] = 0x0a;
-      p = varint(buf, p, labelSize(nl, vl));
+      p = writeVarint32(buf, p, labelSize(nl, vl));
       // Symbol bytes four at a time, then the rest: fewer loop turns than byte by byte.
       if (nl > 0) {
         buf[p++] = 0x0a;
-        p = varint(buf, p, nl);
+        p = writeVarint32(buf, p, nl);
         let k = 0;
         for (; k + 4 <= nl; k += 4) view.setUint32(p + k, dv.getUint32(n0 + k));
         for (; k < nl; k++) buf[p + k] = data[n0 + k]!;
@@ -200,7 +200,7 @@ export class BlockSeriesCursor {
       }
       if (vl > 0) {
         buf[p++] = 0x12;
-        p = varint(buf, p, vl);
+        p = writeVarint32(buf, p, vl);
         let k = 0;
         for (; k + 4 <= vl; k += 4) view.setUint32(p + k, dv.getUint32(v0 + k));
         for (; k < vl; k++) buf[p + k] = data[v0 + k]!;

@@ -8,7 +8,7 @@
  *
  * The writer keeps references to ranges of `buf` until its frame is made: reset() only after that.
  */
-import { utf8Length } from '../storeapi/index.js';
+import { utf8Length, varint32Size, writeVarint32 } from '../storeapi/index.js';
 
 export class LabelBytes {
   buf = new Uint8Array(64 * 1024);
@@ -41,11 +41,11 @@ export class LabelBytes {
     let size = 0;
     for (let i = 0; i < flat.length; i += 2) {
       const ls = labelSize(utf8Length(flat[i]!), utf8Length(flat[i + 1]!));
-      size += 1 + varintSize(ls) + ls;
+      size += 1 + varint32Size(ls) + ls;
     }
     const buf = this.reserve(6);
     buf[this.pos] = 0x0a;
-    this.pos = varint(buf, this.pos + 1, size);
+    this.pos = writeVarint32(buf, this.pos + 1, size);
     this.writeFlat(flat);
   }
 
@@ -56,11 +56,11 @@ export class LabelBytes {
    */
   frame(batch: boolean): Buffer {
     const n = this.pos;
-    const out = Buffer.allocUnsafe(batch ? 1 + varintSize(n) + n : n);
+    const out = Buffer.allocUnsafe(batch ? 1 + varint32Size(n) + n : n);
     let p = 0;
     if (batch) {
       out[p++] = 0x22;
-      p = varint(out, p, n);
+      p = writeVarint32(out, p, n);
     }
     out.set(n === this.buf.length ? this.buf : this.buf.subarray(0, n), p);
     this.pos = 0;
@@ -80,14 +80,14 @@ export class LabelBytes {
       const nl = utf8Length(name);
       const vl = utf8Length(value);
       buf[p++] = 0x0a;
-      p = varint(buf, p, labelSize(nl, vl));
+      p = writeVarint32(buf, p, labelSize(nl, vl));
       if (nl > 0) {
         buf[p++] = 0x0a;
-        p = writeString(buf, varint(buf, p, nl), name, nl);
+        p = writeString(buf, writeVarint32(buf, p, nl), name, nl);
       }
       if (vl > 0) {
         buf[p++] = 0x12;
-        p = writeString(buf, varint(buf, p, vl), value, vl);
+        p = writeString(buf, writeVarint32(buf, p, vl), value, vl);
       }
     }
     this.pos = p;
@@ -97,21 +97,9 @@ export class LabelBytes {
 
 /** Payload bytes of a Label with name and value of these UTF-8 lengths (empty fields are not written). */
 export function labelSize(nameLen: number, valueLen: number): number {
-  return (nameLen > 0 ? 1 + varintSize(nameLen) + nameLen : 0) + (valueLen > 0 ? 1 + varintSize(valueLen) + valueLen : 0);
+  return (nameLen > 0 ? 1 + varint32Size(nameLen) + nameLen : 0) + (valueLen > 0 ? 1 + varint32Size(valueLen) + valueLen : 0);
 }
 
-export function varintSize(v: number): number {
-  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
-}
-
-export function varint(buf: Uint8Array, p: number, v: number): number {
-  while (v > 0x7f) {
-    buf[p++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  buf[p++] = v;
-  return p;
-}
 
 
 function writeString(buf: Uint8Array, p: number, s: string, n: number): number {

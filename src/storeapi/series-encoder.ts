@@ -37,7 +37,7 @@
  *   await send(w.batchFrame());   // or w.seriesFrame() for exactly one series; the writer is then empty
  */
 import { ThanosChunkEncoding, type ProtoAggrChunk, type ProtoAny, type ProtoChunk, type ProtoLabel, type ProtoSeries, type SeriesResponse } from './types.js';
-import { toWords, varint32Size, varint64Size, WORDS } from './wire-int64.js';
+import { toWords, varint32Size, varint64Size, WORDS, writeVarint32 } from './wire-int64.js';
 
 // Scratch notes of pass 1, consumed in order by pass 2. Grown, never shrunk (a frame's worth of numbers).
 let lens = new Int32Array(4096);
@@ -242,7 +242,7 @@ function writeFrame(out: Buffer, p: number, f: FrameFields): number {
   if (f.hints != null) p = writeAny(out, p, 0x1a, f.hints);
   if (f.batch != null) {
     out[p++] = 0x22;
-    p = varint32(out, p, lens[rLens++]);
+    p = writeVarint32(out, p, lens[rLens++]);
     const list = repeated(f.batch.series, '');
     for (let i = 0; i < list.length; i++) p = writeSeries(out, p, 0x0a, list[i]);
   }
@@ -251,12 +251,12 @@ function writeFrame(out: Buffer, p: number, f: FrameFields): number {
 
 function writeSeries(out: Buffer, p: number, tag: number, s: ProtoSeries): number {
   out[p++] = tag;
-  p = varint32(out, p, lens[rLens++]);
+  p = writeVarint32(out, p, lens[rLens++]);
   const labels = repeated(s.labels, '');
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i];
     out[p++] = 0x0a;
-    p = varint32(out, p, lens[rLens++]);
+    p = writeVarint32(out, p, lens[rLens++]);
     if (l.name != null && l.name !== '') p = writeString(out, p, 0x0a, l.name);
     if (l.value != null && l.value !== '') p = writeString(out, p, 0x12, l.value);
   }
@@ -267,7 +267,7 @@ function writeSeries(out: Buffer, p: number, tag: number, s: ProtoSeries): numbe
 
 function writeAggrChunk(out: Buffer, p: number, c: ProtoAggrChunk): number {
   out[p++] = 0x12;
-  p = varint32(out, p, lens[rLens++]);
+  p = writeVarint32(out, p, lens[rLens++]);
   p = writeInt64(out, p, 0x08);
   p = writeInt64(out, p, 0x10);
   if (c.raw != null) p = writeChunk(out, p, 0x1a, c.raw);
@@ -281,12 +281,12 @@ function writeAggrChunk(out: Buffer, p: number, c: ProtoAggrChunk): number {
 
 function writeChunk(out: Buffer, p: number, tag: number, c: ProtoChunk): number {
   out[p++] = tag;
-  p = varint32(out, p, lens[rLens++]);
+  p = writeVarint32(out, p, lens[rLens++]);
   const t = lens[rLens++];
   if (t !== 0) {
     out[p++] = 0x08;
     // A negative enum is an int32 sign-extended to 64 bits: 10 bytes.
-    p = t < 0 ? varint64(out, p, t >>> 0, 0xffffffff) : varint32(out, p, t);
+    p = t < 0 ? varint64(out, p, t >>> 0, 0xffffffff) : writeVarint32(out, p, t);
   }
   if (c.data != null && c.data.length > 0) p = writeBytes(out, p, 0x12, c.data);
   return writeInt64(out, p, 0x18);
@@ -294,7 +294,7 @@ function writeChunk(out: Buffer, p: number, tag: number, c: ProtoChunk): number 
 
 function writeAny(out: Buffer, p: number, tag: number, a: ProtoAny): number {
   out[p++] = tag;
-  p = varint32(out, p, lens[rLens++]);
+  p = writeVarint32(out, p, lens[rLens++]);
   if (a.type_url != null && a.type_url !== '') p = writeString(out, p, 0x0a, a.type_url);
   if (a.value != null && a.value.length > 0) p = writeBytes(out, p, 0x12, a.value);
   return p;
@@ -311,7 +311,7 @@ function writeInt64(out: Buffer, p: number, tag: number): number {
 
 function writeBytes(out: Buffer, p: number, tag: number, b: Uint8Array): number {
   out[p++] = tag;
-  p = varint32(out, p, b.length);
+  p = writeVarint32(out, p, b.length);
   out.set(b, p);
   return p + b.length;
 }
@@ -319,21 +319,12 @@ function writeBytes(out: Buffer, p: number, tag: number, b: Uint8Array): number 
 function writeString(out: Buffer, p: number, tag: number, s: string): number {
   const n = lens[rLens++];
   out[p++] = tag;
-  p = varint32(out, p, n);
+  p = writeVarint32(out, p, n);
   if (n === s.length) {
     // ASCII (UTF-8 length = UTF-16 length only then): a JS loop beats a call into C++ for short labels.
     for (let i = 0; i < n; i++) out[p + i] = s.charCodeAt(i);
   } else out.write(s, p, n, 'utf8');
   return p + n;
-}
-
-function varint32(out: Buffer, p: number, v: number): number {
-  while (v > 0x7f) {
-    out[p++] = (v & 0x7f) | 0x80;
-    v >>>= 7;
-  }
-  out[p++] = v;
-  return p;
 }
 
 function varint64(out: Buffer, p: number, lo: number, hi: number): number {
@@ -375,7 +366,7 @@ export function encodeLabels(labels: readonly ProtoLabel[]): Uint8Array {
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i]!;
     out[p++] = 0x0a;
-    p = varint32(out, p, lens[rLens++]);
+    p = writeVarint32(out, p, lens[rLens++]);
     if (l.name != null && l.name !== '') p = writeString(out, p, 0x0a, l.name);
     if (l.value != null && l.value !== '') p = writeString(out, p, 0x12, l.value);
   }
@@ -519,7 +510,7 @@ export class SeriesFrameWriter {
     const size = this.#size[0]!;
     const out = Buffer.allocUnsafe(field(size));
     out[0] = 0x0a;
-    const end = this.#writeSeries(out, varint32(out, 1, size), 0);
+    const end = this.#writeSeries(out, writeVarint32(out, 1, size), 0);
     this.#reset();
     if (end !== out.length) throw new Error(`SeriesFrameWriter: wrote ${end} of ${out.length} bytes`); // a bug
     return out;
@@ -530,10 +521,10 @@ export class SeriesFrameWriter {
     const inner = this.#batchPayload();
     const out = Buffer.allocUnsafe(field(inner));
     out[0] = 0x22;
-    let p = varint32(out, 1, inner);
+    let p = writeVarint32(out, 1, inner);
     for (let s = 0; s < this.#nSeries; s++) {
       out[p++] = 0x0a;
-      p = this.#writeSeries(out, varint32(out, p, this.#size[s]!), s);
+      p = this.#writeSeries(out, writeVarint32(out, p, this.#size[s]!), s);
     }
     this.#reset();
     if (p !== out.length) throw new Error(`SeriesFrameWriter: wrote ${p} of ${out.length} bytes`); // a bug
@@ -577,7 +568,7 @@ export class SeriesFrameWriter {
       }
       const v = pieces[++i]!;
       out[p++] = 0x0a;
-      p = varint32(out, p, labelSize(b.length, v.length));
+      p = writeVarint32(out, p, labelSize(b.length, v.length));
       if (b.length > 0) p = writeBytes(out, p, 0x0a, b);
       if (v.length > 0) p = writeBytes(out, p, 0x12, v);
     }
@@ -586,7 +577,7 @@ export class SeriesFrameWriter {
     for (let c = this.#chunkStart[s]!; c < chunkEnd; c++) {
       const o = c * 6;
       out[p++] = 0x12;
-      p = varint32(out, p, this.#aggrSize[c]!);
+      p = writeVarint32(out, p, this.#aggrSize[c]!);
       if (w[o] !== 0 || w[o + 1] !== 0) {
         out[p++] = 0x08;
         p = varint64(out, p, w[o]!, w[o + 1]!);
@@ -601,15 +592,15 @@ export class SeriesFrameWriter {
       const hlo = w[o + 4]!;
       const hhi = w[o + 5]!;
       out[p++] = 0x1a;
-      p = varint32(out, p, rawChunkSize(e, n, hlo, hhi));
+      p = writeVarint32(out, p, rawChunkSize(e, n, hlo, hhi));
       if (e !== 0) {
         out[p++] = 0x08;
         // A negative enum is an int32 sign-extended to 64 bits: 10 bytes.
-        p = e < 0 ? varint64(out, p, e >>> 0, 0xffffffff) : varint32(out, p, e);
+        p = e < 0 ? varint64(out, p, e >>> 0, 0xffffffff) : writeVarint32(out, p, e);
       }
       if (n > 0) {
         out[p++] = 0x12;
-        p = copy(out, varint32(out, p, n), this.#data[c]!, from, from + n);
+        p = copy(out, writeVarint32(out, p, n), this.#data[c]!, from, from + n);
       }
       if (hlo !== 0 || hhi !== 0) {
         out[p++] = 0x18;

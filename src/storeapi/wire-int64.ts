@@ -121,6 +121,16 @@ export function varint32Size(v: number): number {
   return 5;
 }
 
+/** Writes the varint of an unsigned 32-bit value at `p`; returns the position after it. */
+export function writeVarint32(out: Uint8Array, p: number, v: number): number {
+  while (v > 0x7f) {
+    out[p++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  out[p++] = v;
+  return p;
+}
+
 /** The int64 of (lo, hi) as the correctly rounded double (see the header). */
 export function int64Number(lo: number, hi: number): number {
   return (hi | 0) * TWO_32 + lo;
