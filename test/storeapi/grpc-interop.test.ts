@@ -28,6 +28,7 @@ import {
 } from '../../src/storeapi/index.js';
 import { needPythonGrpc } from '../helpers/peers.js';
 import { liveBytes } from '../helpers/memory.js';
+import { sleep, until } from '../helpers/wait.js';
 
 const SIX_MIB = 6 * 1024 * 1024;
 const big = Buffer.alloc(SIX_MIB);
@@ -41,22 +42,8 @@ const infoDef = pkg['thanos.info.Info'] as ServiceDefinition;
 const GrpcJsStore = grpc.makeGenericClientConstructor(storeDef, 'Store');
 const GrpcJsInfo = grpc.makeGenericClientConstructor(infoDef, 'Info');
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    });
-  });
-}
 
 
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await sleep(10);
-  return cond();
-}
 
 function seriesFrame(i: number, dataBytes = 8): SeriesResponse {
   const data = Buffer.alloc(dataBytes, i & 0xff);

@@ -15,18 +15,10 @@ import {
   type SeriesResponse,
   type StoreService,
 } from '../../src/storeapi/index.js';
+import { sleep } from '../helpers/wait.js';
 
 const SIX_MIB = 6 * 1024 * 1024;
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    });
-  });
-}
 
 let lastSeriesSignal: AbortSignal | undefined;
 let receivedMatcherBytes = 0;

@@ -11,39 +11,18 @@ import { GrpcChannel } from '../../src/storeapi/grpc/channel.js';
 import { Code, GrpcStatusError } from '../../src/storeapi/grpc/codes.js';
 import { statusFromError } from '../../src/storeapi/index.js';
 import { liveBytes } from '../helpers/memory.js';
+import { sleep, until } from '../helpers/wait.js';
+import { frame, PREFACE } from '../helpers/h2-frames.js';
 
 // --- helpers --------------------------------------------------------------------------------------------
 
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    });
-  });
-}
 
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await sleep(5);
-  return cond();
-}
 
-const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 const T = { DATA: 0, HEADERS: 1, PRIORITY: 2, RST_STREAM: 3, SETTINGS: 4, PUSH_PROMISE: 5, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 };
 const F = { END_STREAM: 1, ACK: 1, END_HEADERS: 4, PADDED: 8 };
 const E = { NO_ERROR: 0, PROTOCOL_ERROR: 1, INTERNAL_ERROR: 2, FLOW_CONTROL_ERROR: 3, STREAM_CLOSED: 5, FRAME_SIZE_ERROR: 6, REFUSED_STREAM: 7, CANCEL: 8, COMPRESSION_ERROR: 9, ENHANCE_YOUR_CALM: 11 };
 
-function frame(type: number, flags: number, id: number, payload: Buffer = Buffer.alloc(0)): Buffer {
-  const h = Buffer.alloc(9);
-  h.writeUIntBE(payload.length, 0, 3);
-  h[3] = type;
-  h[4] = flags;
-  h.writeUInt32BE(id, 5);
-  return Buffer.concat([h, payload]);
-}
 const u32 = (...v: number[]): Buffer => {
   const b = Buffer.alloc(4 * v.length);
   v.forEach((x, i) => b.writeUInt32BE(x >>> 0, 4 * i));

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { HpackDecoder, HpackEncoder, HpackError, type HeaderList } from '../../src/storeapi/grpc/h2/hpack.js';
 import { huffmanEncode } from '../../src/storeapi/grpc/h2/huffman.js';
+import { frame, PREFACE } from '../helpers/h2-frames.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -128,18 +129,9 @@ t.test('encoder: representations and the leading table size update', async (t) =
 // ---------------------------------------------------------------------------------------------------------------
 // Minimal HTTP/2 framing for the nghttp2 oracles.
 
-const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 const enum FrameType { DATA = 0, HEADERS = 1, RST_STREAM = 3, SETTINGS = 4, GOAWAY = 7, CONTINUATION = 9 }
 const END_STREAM = 0x1, ACK = 0x1, END_HEADERS = 0x4, PADDED = 0x8, PRIORITY = 0x20;
 
-function frame(type: number, flags: number, stream: number, payload: Uint8Array = Buffer.alloc(0)): Buffer {
-  const head = Buffer.alloc(9);
-  head.writeUIntBE(payload.length, 0, 3);
-  head[3] = type;
-  head[4] = flags;
-  head.writeUInt32BE(stream, 5);
-  return Buffer.concat([head, payload]);
-}
 
 /** A header block as HEADERS + CONTINUATION frames of at most 16384 bytes (the default SETTINGS_MAX_FRAME_SIZE). */
 function headerFrames(stream: number, block: Buffer, endStream: boolean): Buffer {
