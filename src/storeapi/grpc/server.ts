@@ -192,7 +192,7 @@ export class GrpcServer {
       return;
     }
     const send = (res: unknown): Promise<void> => {
-      if (call.done) return Promise.reject(call.signal.reason ?? new QueryCanceledError(call.path));
+      if (call.done) return call.rejectClosed(); // not worth encoding
       return call.send(method.encodeResponse(res));
     };
     method.handle(req, send, call).then(() => call.finish(Code.OK, ''), fail);
@@ -280,8 +280,13 @@ class Call implements ServerCall {
     this.#stream.reset(ErrorCode.CANCEL);
   }
 
+  /** What a send after the end rejects with: why the call was aborted, else QueryCanceledError. */
+  rejectClosed(): Promise<never> {
+    return Promise.reject(this.#abortReason ?? new QueryCanceledError(this.path));
+  }
+
   send(message: Uint8Array): Promise<void> {
-    if (this.#done) return Promise.reject(this.#abortReason ?? new QueryCanceledError(this.path));
+    if (this.#done) return this.rejectClosed();
     if (!this.#headersSent) {
       this.#headersSent = true;
       this.#stream.sendHeaders(RESPONSE_HEADERS, false);
