@@ -15,7 +15,7 @@ import { Code, GrpcStatusError, codeFromHttpStatus, parseCode } from './codes.js
 import { H2Connection, type H2Options, type H2Stream } from './h2/connection.js';
 import { ErrorCode, H2StreamError } from './h2/frames.js';
 import { encodeHeaderBlock, type HeaderList } from './h2/hpack.js';
-import { ACCEPT_ENCODING, MessageReader, decodeStatusMessage, formatTimeout, isSupportedEncoding } from './wire.js';
+import { ACCEPT_ENCODING, MessageReader, decodeStatusMessage, formatTimeout, frameMessage, isSupportedEncoding } from './wire.js';
 
 export interface ChannelOptions {
   maxMessageBytes: number;
@@ -143,22 +143,10 @@ export class GrpcChannel {
       if (this.#paths.size < 64) this.#paths.set(path, pathField);
     }
     const parts = [this.#pseudo, pathField, this.#common, encodeHeaderBlock(['grpc-timeout', formatTimeout(opts.timeoutMs)])];
-    if (opts.metadata !== undefined) {
-      const md: string[] = [];
-      for (const [k, v] of Object.entries(opts.metadata)) md.push(k.toLowerCase(), v);
-      parts.push(encodeHeaderBlock(md));
-    }
-    const frame = Buffer.allocUnsafe(5 + request.byteLength);
-    frame[0] = 0;
-    frame.writeUInt32BE(request.byteLength, 1);
-    frame.set(request, 5);
-    let conn = this.#connection();
-    if (!conn.h2.usable) {
-      this.#conn = undefined;
-      conn = this.#connection();
-    }
+    if (opts.metadata !== undefined) parts.push(metadataBlock(opts.metadata));
+    const conn = this.#connection();
     const stream = conn.h2.request(Buffer.concat(parts), false);
-    return new ClientCall(conn, stream, frame, decode, opts, this.#opts.maxMessageBytes);
+    return new ClientCall(conn, stream, frameMessage(request), decode, opts, this.#opts.maxMessageBytes);
   }
 
   #connection(): Connection {
@@ -171,6 +159,20 @@ export class GrpcChannel {
   }
 }
 
+
+// A client passes the same metadata object with every call: its header block is encoded once.
+const metadataBlocks = new WeakMap<object, Buffer>();
+
+function metadataBlock(metadata: Readonly<Record<string, string>>): Buffer {
+  let block = metadataBlocks.get(metadata);
+  if (block === undefined) {
+    const fields: string[] = [];
+    for (const [k, v] of Object.entries(metadata)) fields.push(k.toLowerCase(), v);
+    block = encodeHeaderBlock(fields);
+    metadataBlocks.set(metadata, block);
+  }
+  return block;
+}
 
 const WAIT = Symbol('wait');
 const END = Symbol('end');

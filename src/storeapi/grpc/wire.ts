@@ -19,16 +19,20 @@ export function isSupportedEncoding(encoding: string | undefined): boolean {
 // and the message is not copied.
 const COPY_BELOW = 16 * 1024;
 
+/** One uncompressed message with its prefix, in a new buffer. */
+export function frameMessage(message: Uint8Array): Buffer {
+  const n = message.byteLength;
+  const out = Buffer.allocUnsafe(5 + n);
+  out[0] = 0;
+  out.writeUInt32BE(n, 1);
+  out.set(message, 5);
+  return out;
+}
+
 /** Writes one message; returns what `stream.write` returned (false: wait for 'drain'). */
 export function writeMessage(stream: { write(chunk: Buffer): boolean }, message: Uint8Array): boolean {
   const n = message.byteLength;
-  if (n < COPY_BELOW) {
-    const out = Buffer.allocUnsafe(5 + n);
-    out[0] = 0;
-    out.writeUInt32BE(n, 1);
-    out.set(message, 5);
-    return stream.write(out);
-  }
+  if (n < COPY_BELOW) return stream.write(frameMessage(message));
   const prefix = Buffer.allocUnsafe(5);
   prefix[0] = 0;
   prefix.writeUInt32BE(n, 1);
