@@ -236,20 +236,32 @@ class Reader {
     const n = end - start;
     if (n === 0) return '';
     if (n > INTERN_MAX_BYTES) return b.utf8Slice(start, end);
-    // FNV-1a over the bytes, checking for ASCII on the way.
-    let h = 0x811c9dc5;
-    for (let p = start; p < end; p++) {
-      const c = b[p];
-      if (c >= 0x80) return b.utf8Slice(start, end); // invalid UTF-8 becomes U+FFFD, as in protobufjs
-      h = Math.imul(h ^ c, 0x01000193);
+    // A string of up to 8 bytes is its length and first and last 4 bytes (overlapping): those pick the slot
+    // and, compared as numbers, decide equality; longer ones compare their middle bytes too. Names and
+    // values differ in those places (prefixes, numbered suffixes). Only ASCII strings are interned.
+    let head: number;
+    let tail: number;
+    if (n >= 4) {
+      head = b[start] | (b[start + 1] << 8) | (b[start + 2] << 16) | (b[start + 3] << 24);
+      tail = b[end - 4] | (b[end - 3] << 8) | (b[end - 2] << 16) | (b[end - 1] << 24);
+    } else {
+      head = b[start] | (n > 1 ? b[start + 1] << 8 : 0) | (n > 2 ? b[start + 2] << 16 : 0);
+      tail = 0;
     }
-    const slot = (h ^ (h >>> 16)) & (INTERN_SLOTS - 1);
+    let h = Math.imul(head ^ n, 0x9e3779b1) ^ Math.imul(tail, 0x85ebca77);
+    h ^= h >>> 15;
+    const slot = h & (INTERN_SLOTS - 1);
     const s = interned[slot];
-    if (s.length === n) {
-      let i = 0;
-      while (i < n && s.charCodeAt(i) === b[start + i]) i++;
-      if (i === n) return s;
+    if (s.length === n && internedHead[slot] === head && internedTail[slot] === tail) {
+      if (n <= 8) return s;
+      let i = 4;
+      while (i < n - 4 && s.charCodeAt(i) === b[start + i]) i++;
+      if (i === n - 4) return s;
     }
+    if (((head | tail) & 0x80808080) !== 0) return b.utf8Slice(start, end);
+    for (let p = start + 4; p < end - 4; p++) if (b[p] >= 0x80) return b.utf8Slice(start, end); // invalid UTF-8 becomes U+FFFD, as in protobufjs
+    internedHead[slot] = head;
+    internedTail[slot] = tail;
     return (interned[slot] = b.latin1Slice(start, end));
   }
 
@@ -329,3 +341,6 @@ class Reader {
 const INTERN_MAX_BYTES = 64;
 const INTERN_SLOTS = 4096;
 const interned: string[] = new Array<string>(INTERN_SLOTS).fill('');
+/** Each slot's string's first and last 4 bytes as read by stringAt, for comparing without touching the string. */
+const internedHead = new Int32Array(INTERN_SLOTS);
+const internedTail = new Int32Array(INTERN_SLOTS);

@@ -243,6 +243,38 @@ t.test('non-ASCII strings: UTF-8 both ways, lone surrogates as U+FFFD', async (t
   t.equal((decodeSeriesResponse(bad) as any).warning, (decodeMessage('thanos.SeriesResponse', bad) as any).warning);
 });
 
+t.test('interned label strings: strings alike where the intern slot looks are told apart', async (t) => {
+  // The decoder's intern table keys strings by length and first and last 4 bytes: build strings that share
+  // those and differ elsewhere (middle bytes of long ones, every byte of 1–8-byte ones), ASCII and not, and
+  // decode them in mixed orders, so each lookup meets a slot another of them filled.
+  const values: string[] = [];
+  for (const mid of ['', 'x', 'xy', 'xyz', 'x'.repeat(40)]) for (const c of 'abé\u0000') values.push(`head${mid}${c}${mid}tail`);
+  for (const c of 'abcé') values.push(c, `${c}z`, `y${c}z`, `wx${c}z`, `vwx${c}z`, `uvwx${c}z`, `tuvwx${c}z`, `stuvwx${c}z`);
+  values.push('héad', 'h\u00e9ad', '\u00ffbcd', 'ÿbcd', 'a'.repeat(64), 'a'.repeat(63) + 'b', 'a'.repeat(65));
+  const rng = new Rng(7);
+  for (let round = 0; round < 50; round++) {
+    const series: ProtoSeries[] = [];
+    for (let i = 0; i < 20; i++) {
+      const labels: ProtoLabel[] = [];
+      for (let j = 0; j < 4; j++) labels.push({ name: values[rng.int(values.length)], value: values[rng.int(values.length)] });
+      series.push({ labels, chunks: [] });
+    }
+    const bytes = encodeSeriesResponse({ batch: { series } });
+    const got = (decodeSeriesResponse(bytes) as any).batch.series.map((s: any) => s.labels);
+    const want = (decodeMessage('thanos.SeriesResponse', bytes) as any).batch.series.map((s: any) => s.labels);
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      t.same(got, want, `round ${round}`);
+      return;
+    }
+    t.same(got, series.map((s) => s.labels), `round ${round}: as written`);
+  }
+  // Invalid UTF-8 in a short string next to its valid look-alike: each reads as protobufjs reads it.
+  for (const h of ['0a090a070a0161120261ff', '0a090a070a016112026161', '0a090a070a0161120261ff']) {
+    const b = Buffer.from(h, 'hex');
+    t.same((decodeSeriesResponse(b) as any).series.labels, (decodeMessage('thanos.SeriesResponse', b) as any).series.labels, h);
+  }
+});
+
 t.test('malformed input: StorageError with the offset, never another error or a hang', async (t) => {
   const cases: [string, RegExp][] = [
     ['0a05', /length 5 runs past the end at offset 2/],
