@@ -9,7 +9,7 @@ import { engine, load, m } from './helpers.js';
 
 const small = load(m, { 'x{k="1"}': [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 'x{k="2"}': [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
 
-/** 200 series × 2000 samples at 15s: big enough that the query below runs for several hundred ms. */
+/** 200 series × 2000 samples at 15s: big enough that the query below runs for seconds. */
 function big(): MemoryStorage {
   const db = new MemoryStorage();
   for (let i = 0; i < 200; i++) {
@@ -18,7 +18,9 @@ function big(): MemoryStorage {
   }
   return db;
 }
-const EXPENSIVE = 'sum(max_over_time(rate(x[5m])[30m:15s]))';
+// Run to its end over big(): ~3 s of CPU on the 2-core test machine (14 s of wall time with two busy-loops
+// beside it), so a query stopped within a second was stopped, however busy the machine.
+const EXPENSIVE = 'sum(quantile_over_time(0.5, rate(x[5m])[2h:15s]))';
 
 t.test('max samples', async (t) => {
   // A 10-step range query of x holds 2 series × 10 points = 20 samples.
@@ -38,12 +40,13 @@ t.test('max samples', async (t) => {
   t.equal(r.stats.totalQueryableSamples, 20);
 });
 
-t.test('a timeout stops an expensive query within ~100 ms', async (t) => {
+t.test('a timeout stops an expensive query within ms, not at its end', async (t) => {
   const db = big();
   const started = performance.now();
   await t.rejects(engine().rangeQuery(db, EXPENSIVE, 0, 2000 * 15_000, 15_000, { timeoutMs: 30 }), QueryTimeoutError);
   const took = performance.now() - started;
-  t.ok(took < 30 + 100, `stopped after ${took.toFixed(1)} ms`);
+  // ~35 ms on an idle machine; up to ~90 ms seen on a loaded one (timers and checkpoints come late there).
+  t.ok(took < 1000, `stopped after ${took.toFixed(1)} ms`);
   await t.rejects(engine({ timeoutMs: 30 }).rangeQuery(db, EXPENSIVE, 0, 2000 * 15_000, 15_000), { message: 'query timed out in expression evaluation' });
 });
 
@@ -57,7 +60,7 @@ t.test('cancellation through AbortSignal', async (t) => {
   const started = performance.now();
   await t.rejects(engine().rangeQuery(db, EXPENSIVE, 0, 2000 * 15_000, 15_000, { signal: mid.signal }), QueryCanceledError);
   const took = performance.now() - started;
-  t.ok(took < 20 + 100, `stopped after ${took.toFixed(1)} ms`);
+  t.ok(took < 1000, `stopped after ${took.toFixed(1)} ms`);
   const timeout = AbortSignal.timeout(20);
   await t.rejects(engine().rangeQuery(db, EXPENSIVE, 0, 2000 * 15_000, 15_000, { signal: timeout }), QueryTimeoutError, 'a timeout reason maps to QueryTimeoutError');
 });
