@@ -11,7 +11,7 @@ import { Labels, Matcher, MatchType } from '../../src/model/index.js';
 import { InfoClient, matchersToProto, StoreClient } from '../../src/storeapi/index.js';
 import { writeBlock } from '../../src/tsdb/index.js';
 import { runCli } from '../helpers/cli.js';
-import { freePort } from '../helpers/prometheus.js';
+import { until } from '../helpers/wait.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const FS = (dir: string): string => `type: FILESYSTEM\nconfig:\n  directory: ${dir}\n`;
@@ -54,10 +54,11 @@ t.test('a running store: ready after sync, Info and Series over gRPC, metrics, c
     thanos: { labels: { cluster: 'c1' } },
   });
   await writeFile(join(dir, 'obj.yml'), FS(bucket));
-  const [grpcPort, httpPort] = [await freePort(), await freePort()];
+  // Port 0 for both listeners, read back from the start-up log line: a port found free beforehand could be
+  // taken by another test's server before the child binds it.
   const child = spawn(
     process.execPath,
-    ['--import=tsx', MAIN, 'store', `--objstore.config-file=${join(dir, 'obj.yml')}`, `--data-dir=${join(dir, 'data')}`, `--grpc-address=127.0.0.1:${grpcPort}`, `--http-address=127.0.0.1:${httpPort}`, '--log.level=warn'],
+    ['--import=tsx', MAIN, 'store', `--objstore.config-file=${join(dir, 'obj.yml')}`, `--data-dir=${join(dir, 'data')}`, '--grpc-address=127.0.0.1:0', '--http-address=127.0.0.1:0', '--log.level=info'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -67,21 +68,26 @@ t.test('a running store: ready after sync, Info and Series over gRPC, metrics, c
   t.teardown(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
+  const startedLine = (): string | undefined => output.split('\n').find((l) => l.includes('promfed store started'));
+  await until(() => startedLine() !== undefined || child.exitCode !== null, 30_000, 20);
+  const httpAddress = /"http":"([^"]+)"/.exec(startedLine() ?? '')?.[1];
+  const grpcAddress = /"grpc":"([^"]+)"/.exec(startedLine() ?? '')?.[1];
+  t.ok(httpAddress && grpcAddress, `listening, addresses logged (${output.slice(-2000)})`);
 
   let ready = false;
   for (let i = 0; i < 200 && !ready; i++) {
     try {
-      ready = (await fetch(`http://127.0.0.1:${httpPort}/-/ready`)).status === 200;
+      ready = (await fetch(`http://${httpAddress}/-/ready`)).status === 200;
     } catch {
       // not listening yet
     }
     if (!ready) await new Promise((r) => setTimeout(r, 100));
   }
-  t.ok(ready, `ready (${output})`);
-  t.equal(await (await fetch(`http://127.0.0.1:${httpPort}/-/healthy`)).text(), 'OK');
+  t.ok(ready, `ready (${output.slice(-2000)})`);
+  t.equal(await (await fetch(`http://${httpAddress}/-/healthy`)).text(), 'OK');
 
-  const info = new InfoClient(`127.0.0.1:${grpcPort}`);
-  const store = new StoreClient(`127.0.0.1:${grpcPort}`);
+  const info = new InfoClient(grpcAddress!);
+  const store = new StoreClient(grpcAddress!);
   t.teardown(() => (info.close(), store.close()));
   const i = await info.info();
   t.equal(i.ComponentType, 'store');
@@ -100,10 +106,11 @@ t.test('a running store: ready after sync, Info and Series over gRPC, metrics, c
     }
   }
   t.equal(samplesSeries, 1);
-  const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const metrics = await (await fetch(`http://${httpAddress}/metrics`)).text();
   t.match(metrics, /^promfed_store_blocks_loaded 1$/m);
   t.match(metrics, /^promfed_store_bucket_bytes_fetched_total\{kind="chunks"\} \d+$/m);
 
   child.kill('SIGTERM');
-  t.equal(await exited, 0, output);
+  const code = await exited;
+  t.equal(code, 0, code === 0 ? 'exit 0 on SIGTERM' : `exit ${code}: ${output.slice(-2000)}`);
 });
