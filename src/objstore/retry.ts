@@ -122,6 +122,9 @@ export async function withRetries<T>(
   const start = clock.now();
   const deadline = start + policy.deadlineMs;
   let backoff = policy.initialBackoffMs;
+  // The last failure that was the store's own answer: when the final attempt only ran out of the little time
+  // the deadline left it, that answer is what the caller needs to hear, not our clipped timeout.
+  let lastAnswer: unknown;
   for (let n = 1; ; n++) {
     throwIfAborted(signal, what);
     const timeoutMs = Math.max(1, Math.min(policy.attemptTimeoutMs, deadline - clock.now()));
@@ -140,16 +143,22 @@ export async function withRetries<T>(
       clearTimeout(timer);
     }
     if (!isTransient(err)) throw err;
+    const clipped = err instanceof AttemptTimeoutError && timeoutMs < policy.attemptTimeoutMs;
+    if (!clipped) lastAnswer = err;
     // "Equal jitter": half the backoff fixed, half random, so retries spread out but never collapse to 0.
     const wait = backoff / 2 + (clock.random() * backoff) / 2;
-    const elapsed = clock.now() - start;
-    if (n >= policy.maxAttempts || clock.now() + wait >= deadline) {
-      const why = n >= policy.maxAttempts ? `${n} attempts` : `${n} attempts in ${elapsed} ms (deadline ${policy.deadlineMs} ms)`;
-      throw new StorageError(`${what}: gave up after ${why}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
-    }
+    if (n >= policy.maxAttempts || clock.now() + wait >= deadline) throw gaveUp(what, policy, n, clock.now() - start, lastAnswer ?? err);
     await sleep(wait, signal);
+    // A timer that fired late (a busy machine) must not start an attempt past the deadline.
+    throwIfAborted(signal, what);
+    if (clock.now() >= deadline) throw gaveUp(what, policy, n, clock.now() - start, lastAnswer ?? err);
     backoff = Math.min(policy.maxBackoffMs, backoff * policy.multiplier);
   }
+}
+
+function gaveUp(what: string, policy: RetryPolicy, n: number, elapsed: number, err: unknown): StorageError {
+  const why = n >= policy.maxAttempts ? `${n} attempts` : `${n} attempts in ${elapsed} ms (deadline ${policy.deadlineMs} ms)`;
+  return new StorageError(`${what}: gave up after ${why}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
