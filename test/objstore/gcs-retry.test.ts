@@ -113,9 +113,8 @@ t.test('retries stop at the deadline with a StorageError that says why', async (
   const err = await bucket.get('obj').catch((e: unknown) => e);
   const took = Date.now() - start;
   t.type(err, StorageError);
-  // The message names the last failure. That is the server's 503, or, on a busy machine, the last attempt's own
-  // timeout: an attempt gets only the time left before the deadline (1 ms at least), and may start with ~1 ms left.
-  t.match((err as Error).message, /gcs:\/\/b: get "obj": gave up after \d+ attempts in \d+ ms \(deadline 300 ms\): .*(HTTP 503|attempt timed out after \d+ ms)/);
+  // The message names the server's 503 even when the last attempt only ran out of the time the deadline left it.
+  t.match((err as Error).message, /gcs:\/\/b: get "obj": gave up after \d+ attempts in \d+ ms \(deadline 300 ms\): .*HTTP 503/);
   t.ok(took < 600, `gave up after ${took} ms`);
   t.ok(server.count('media', 'obj') >= 3, `${server.count('media', 'obj')} attempts`);
 });

@@ -128,3 +128,42 @@ t.test('cancellation by the caller is QueryCanceledError, also while waiting to 
   );
   t.equal(n, 1);
 });
+
+t.test('a backoff timer that fires after the deadline starts no further attempt', async (t) => {
+  // The clock jumps past the deadline while the loop sleeps, as it does when a busy machine runs the timer late.
+  let fake = 0;
+  let attempts = 0;
+  const err = await withRetries(
+    'op',
+    policy({ deadlineMs: 100, initialBackoffMs: 10 }),
+    async () => {
+      attempts++;
+      fake = 90; // the next check sees 90 + a 5 ms wait: inside the deadline, so the loop sleeps
+      setTimeout(() => (fake = 150), 0);
+      throw new HttpStatusError(503, 'busy');
+    },
+    undefined,
+    { now: () => fake, random: () => 0 },
+  ).catch((e: unknown) => e);
+  t.equal(attempts, 1, 'no attempt after the deadline');
+  t.type(err, StorageError);
+  t.match((err as Error).message, /^op: gave up after 1 attempts in 150 ms \(deadline 100 ms\): busy$/);
+});
+
+t.test('a last attempt cut short by the deadline reports the store\'s last answer', async (t) => {
+  let attempts = 0;
+  const first = new HttpStatusError(503, 'busy');
+  const err = await withRetries(
+    'op',
+    policy({ deadlineMs: 150, attemptTimeoutMs: 10_000, initialBackoffMs: 10 }),
+    (signal) => {
+      if (++attempts === 1) return Promise.reject(first);
+      // Hangs until its timeout, which the deadline cut to ~140 ms.
+      return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+    },
+  ).catch((e: unknown) => e);
+  t.equal(attempts, 2);
+  t.type(err, StorageError);
+  t.match((err as Error).message, /^op: gave up after 2 attempts in \d+ ms \(deadline 150 ms\): busy$/, 'names the 503, not the clipped timeout');
+  t.equal((err as Error).cause, first);
+});
