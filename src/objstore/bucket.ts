@@ -41,6 +41,11 @@ export interface Bucket {
   attributes(name: string, signal?: AbortSignal): Promise<ObjectAttributes>;
   /** Creates or replaces the object. */
   upload(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void>;
+  /**
+   * Creates or replaces the object with the contents of a local file, streamed: a block's chunk segments are
+   * up to 512 MiB each, too much to hold in memory to upload.
+   */
+  uploadFile(name: string, path: string, signal?: AbortSignal): Promise<void>;
   /** Deletes the object; deleting a missing object is ObjectNotFoundError. */
   delete(name: string, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;

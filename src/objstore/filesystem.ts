@@ -10,7 +10,7 @@
  * deletes drop it at once. The size is asked (fstat) only when a read comes back short.
  */
 import { close as closeCb, fstat as fstatCb, open as openCb, read as readCb } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ObjectNotFoundError, type Bucket, type ListOptions, type ObjectAttributes } from './bucket.js';
@@ -175,6 +175,15 @@ export class FilesystemBucket implements Bucket {
     await mkdir(dirname(p), { recursive: true });
     const tmp = join(dirname(p), `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
     await writeFile(tmp, data);
+    await rename(tmp, p);
+    this.#forget(p);
+  }
+
+  async uploadFile(name: string, path: string): Promise<void> {
+    const p = this.#path(name);
+    await mkdir(dirname(p), { recursive: true });
+    const tmp = join(dirname(p), `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    await copyFile(path, tmp);
     await rename(tmp, p);
     this.#forget(p);
   }

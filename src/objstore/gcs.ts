@@ -15,6 +15,8 @@
  * multiply with ours (3 × ours attempts), it does not know truncated bodies or our deadline, and it cannot be
  * turned down to zero otherwise (`maxRetries: 0` is read as "unset" and becomes 3).
  */
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { Storage, type File, type StorageOptions } from '@google-cloud/storage';
 import { crc32c } from '@node-rs/crc32';
 import { ObjectNotFoundError, type Bucket, type ListOptions, type ObjectAttributes } from './bucket.js';
@@ -138,6 +140,26 @@ export class GcsBucket implements Bucket {
     // A simple (multipart) upload: one request, so a retry re-sends the object whole; the client checks the
     // CRC-32C the server computed against the bytes it sent.
     return this.#retry('upload', name, (s) => raceSignal(this.#file(name).save(buf, { resumable: false, validation: 'crc32c' }), s), signal);
+  }
+
+  uploadFile(name: string, path: string, signal?: AbortSignal): Promise<void> {
+    // Streamed from the file as one multipart request (Thanos's GCS writer streams too); a retry reads the file
+    // again from the start. The client checks the CRC-32C the server computed against the bytes it streamed.
+    return this.#retry(
+      'upload',
+      name,
+      (s) =>
+        raceSignal(
+          new Promise<void>((resolve, reject) => {
+            const source = createReadStream(path);
+            const sink = this.#file(name).createWriteStream({ resumable: false, validation: 'crc32c' });
+            pipeline(source, sink).then(resolve, reject);
+            s.addEventListener('abort', () => source.destroy(s.reason as Error), { once: true });
+          }),
+          s,
+        ),
+      signal,
+    );
   }
 
   delete(name: string, signal?: AbortSignal): Promise<void> {

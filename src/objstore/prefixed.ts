@@ -54,6 +54,10 @@ export class PrefixedBucket implements Bucket {
     return this.#inner.upload(this.#full(name), data, signal);
   }
 
+  uploadFile(name: string, path: string, signal?: AbortSignal): Promise<void> {
+    return this.#inner.uploadFile(this.#full(name), path, signal);
+  }
+
   delete(name: string, signal?: AbortSignal): Promise<void> {
     return this.#call(name, () => this.#inner.delete(this.#full(name), signal));
   }

@@ -2,6 +2,9 @@
  * The Bucket contract, run against every implementation (FILESYSTEM, GCS through the test server, prefixed).
  * Expected values are worked out by hand from the objects each case writes.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Test } from 'tap';
 import { ObjectNotFoundError, type Bucket } from '../../src/objstore/index.js';
 
@@ -129,6 +132,26 @@ export function bucketAcceptance(t: Test, make: () => Promise<BucketFixture>): v
     const backing = counting(100);
     await fx.bucket.upload('up/slice', backing.subarray(10, 20));
     t.same(await fx.bucket.get('up/slice'), counting(100).subarray(10, 20));
+  });
+
+  t.test('uploadFile streams a local file: creates, replaces, empty and large files, a missing file fails', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'promfed-upload-file-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const big = counting(5 << 20); // more than any single stream buffer: arrives in many pieces
+    writeFileSync(join(dir, 'big'), big);
+    writeFileSync(join(dir, 'empty'), new Uint8Array(0));
+    writeFileSync(join(dir, 'small'), enc('from a file'));
+    await fx.bucket.uploadFile('upf/big', join(dir, 'big'));
+    t.equal((await fx.bucket.attributes('upf/big')).size, 5 << 20);
+    t.same(await fx.bucket.getRange('upf/big', (5 << 20) - 9, 9), big.subarray((5 << 20) - 9));
+    t.same(await fx.bucket.getRange('upf/big', 1_000_003, 5), big.subarray(1_000_003, 1_000_008));
+    await fx.bucket.uploadFile('upf/x', join(dir, 'small'));
+    t.equal(dec(await fx.bucket.get('upf/x')), 'from a file');
+    await fx.bucket.uploadFile('upf/x', join(dir, 'empty'));
+    t.equal((await fx.bucket.get('upf/x')).length, 0, 'replaced by the empty file');
+    const err = await fx.bucket.uploadFile('upf/missing', join(dir, 'nope')).catch((e: unknown) => e);
+    t.ok(err instanceof Error && /ENOENT|no such file/.test(err.message), `a missing file is an error: ${String(err)}`);
+    t.equal(await fx.bucket.exists('upf/missing'), false, 'and leaves no object');
   });
 
   t.test('delete removes; missing objects are ObjectNotFoundError everywhere', async (t) => {

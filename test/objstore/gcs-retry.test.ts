@@ -1,6 +1,9 @@
 /**
  * GcsBucket retries, with faults injected at the GCS test server and attempts counted there.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { GcsBucket, ObjectNotFoundError, type RetryPolicy } from '../../src/objstore/index.js';
 import { QueryCanceledError, StorageError } from '../../src/model/index.js';
@@ -56,6 +59,19 @@ t.test('429 on metadata, on a list page, on an upload and on a delete: each retr
   await bucket.upload('new', new Uint8Array([1, 2, 3]));
   t.equal(server.count('upload'), 2);
   t.same([...server.getObject('b', 'new')!], [1, 2, 3]);
+
+  // A streamed file upload is retried too: the file is read again from its start.
+  const dir = mkdtempSync(join(tmpdir(), 'promfed-gcs-upload-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = Buffer.alloc(2 << 20, 7);
+  file.write('head', 0);
+  file.write('tail', file.length - 4);
+  writeFileSync(join(dir, 'seg'), file);
+  const uploads = server.count('upload');
+  server.inject({ op: 'upload', fault: { kind: 'status', status: 503 } });
+  await bucket.uploadFile('streamed', join(dir, 'seg'));
+  t.equal(server.count('upload') - uploads, 2, 'one 503, one success');
+  t.ok(server.getObject('b', 'streamed')!.equals(file), 'the whole file, once');
 
   server.inject({ op: 'delete', fault: { kind: 'status', status: 500 } });
   await bucket.delete('new');

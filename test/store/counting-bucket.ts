@@ -42,6 +42,9 @@ export class CountingBucket implements Bucket {
   upload(name: string, data: Uint8Array, signal?: AbortSignal): Promise<void> {
     return this.inner.upload(name, data, signal);
   }
+  uploadFile(name: string, path: string, signal?: AbortSignal): Promise<void> {
+    return this.inner.uploadFile(name, path, signal);
+  }
   delete(name: string, signal?: AbortSignal): Promise<void> {
     return this.inner.delete(name, signal);
   }

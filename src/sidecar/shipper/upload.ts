@@ -14,7 +14,7 @@
  * the objects, since the meta may have landed all the same (an ambiguous answer), and the next sync re-checks.
  * A crash leaves the prefix without meta.json; the next sync uploads the whole block again, overwriting.
  */
-import { copyFile, link, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Bucket } from '../../objstore/index.js';
 import { META_FILENAME, RESOLUTION_RAW, serializeMeta, type BlockMeta, type ThanosMeta } from '../../tsdb/index.js';
@@ -58,10 +58,10 @@ export async function uploadBlock(block: LocalBlock, opts: UploadBlockOptions): 
     let metaStarted = false;
     try {
       for (const f of files) {
-        const data = await readFile(join(updir, f.relPath));
-        await opts.bucket.upload(`${id}/${f.relPath}`, data, opts.signal);
-        bytes += data.length;
-        opts.onObject?.(`${id}/${f.relPath}`, data.length);
+        // Streamed from the hard link: a segment is up to 512 MiB, never held in memory whole.
+        await opts.bucket.uploadFile(`${id}/${f.relPath}`, join(updir, f.relPath), opts.signal);
+        bytes += f.size;
+        opts.onObject?.(`${id}/${f.relPath}`, f.size);
       }
       // upload_time is when the block became visible, i.e. now, just before its meta.json goes up.
       meta.thanos!.upload_time = new Date(opts.now()).toISOString();

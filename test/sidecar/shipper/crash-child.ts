@@ -17,11 +17,19 @@ if (!tsdb || !bucketDir || !killAfter || !labels) {
 }
 const inner = new FilesystemBucket(bucketDir);
 const bucket = new RecordingBucket(inner);
+const landed = (name: string): void => {
+  process.stdout.write(`uploaded ${name}\n`);
+  if (killAfter !== '-' && name.endsWith(killAfter)) process.kill(process.pid, 'SIGKILL');
+};
 const upload = bucket.upload.bind(bucket);
 bucket.upload = async (name, data) => {
   await upload(name, data);
-  process.stdout.write(`uploaded ${name}\n`);
-  if (killAfter !== '-' && name.endsWith(killAfter)) process.kill(process.pid, 'SIGKILL');
+  landed(name);
+};
+const uploadFile = bucket.uploadFile.bind(bucket);
+bucket.uploadFile = async (name, path) => {
+  await uploadFile(name, path);
+  landed(name);
 };
 const res = await new Shipper({ tsdbPath: tsdb, bucket, externalLabels: () => JSON.parse(labels) as Record<string, string> }).sync();
 process.stdout.write(`result ${JSON.stringify({ uploaded: res.uploaded, error: res.error?.message })}\n`);

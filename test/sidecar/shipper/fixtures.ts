@@ -125,6 +125,12 @@ export class RecordingBucket implements Bucket {
     if (this.failUpload(name)) throw new Error(`injected: upload of ${name} failed`);
     return this.inner.upload(name, data);
   }
+  async uploadFile(name: string, path: string): Promise<void> {
+    this.calls.push({ op: 'upload', name });
+    this.beforeUpload(name);
+    if (this.failUpload(name)) throw new Error(`injected: upload of ${name} failed`);
+    return this.inner.uploadFile(name, path);
+  }
   async delete(name: string): Promise<void> {
     this.calls.push({ op: 'delete', name });
     return this.inner.delete(name);
