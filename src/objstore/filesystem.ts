@@ -170,20 +170,25 @@ export class FilesystemBucket implements Bucket {
     }
   }
 
-  async upload(name: string, data: Uint8Array): Promise<void> {
-    const p = this.#path(name);
-    await mkdir(dirname(p), { recursive: true });
-    const tmp = join(dirname(p), `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    await writeFile(tmp, data);
-    await rename(tmp, p);
-    this.#forget(p);
+  upload(name: string, data: Uint8Array): Promise<void> {
+    return this.#replace(name, (tmp) => writeFile(tmp, data));
   }
 
-  async uploadFile(name: string, path: string): Promise<void> {
+  uploadFile(name: string, path: string): Promise<void> {
+    return this.#replace(name, (tmp) => copyFile(path, tmp));
+  }
+
+  /** Writes the object's new content into a temporary file beside it, then renames it over the object. */
+  async #replace(name: string, write: (tmp: string) => Promise<void>): Promise<void> {
     const p = this.#path(name);
     await mkdir(dirname(p), { recursive: true });
     const tmp = join(dirname(p), `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
-    await copyFile(path, tmp);
+    try {
+      await write(tmp);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
     await rename(tmp, p);
     this.#forget(p);
   }
