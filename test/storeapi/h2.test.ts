@@ -586,29 +586,86 @@ t.test('our client against a hostile server: a clear status, never a hang', asyn
   });
 
   t.test('RST_STREAM codes', async (t) => {
-    const codes = [E.CANCEL, E.REFUSED_STREAM, E.INTERNAL_ERROR, E.ENHANCE_YOUR_CALM];
+    // A refused stream is sent once more (transparent retry): refuse both the call and its retry.
+    const codes = [E.CANCEL, E.REFUSED_STREAM, E.REFUSED_STREAM, E.INTERNAL_ERROR, E.ENHANCE_YOUR_CALM];
     const addr = await rawServer(t, (p) => actServer(p, (id) => p.write(frame(T.RST_STREAM, 0, id, u32(codes[(id - 1) / 2])))));
     const ch = new GrpcChannel(addr, OPTS);
     t.teardown(() => ch.close());
     const got: number[] = [];
-    for (let i = 0; i < codes.length; i++) got.push((await streamResult(ch)).err?.code ?? -1);
+    for (let i = 0; i < codes.length - 1; i++) got.push((await streamResult(ch)).err?.code ?? -1);
     t.same(got, [Code.CANCELLED, Code.UNAVAILABLE, Code.INTERNAL, Code.RESOURCE_EXHAUSTED]);
   });
 
-  t.test('GOAWAY below an open stream → UNAVAILABLE, and the next call uses a new connection', async (t) => {
+  const ANSWER = (id: number, text: string): Buffer[] => [
+    frame(T.HEADERS, F.END_HEADERS, id, RESPONSE_HEADERS),
+    frame(T.DATA, 0, id, frameMessage(Buffer.from(text))),
+    frame(T.HEADERS, F.END_HEADERS | F.END_STREAM, id, hpack([['grpc-status', '0']])),
+  ];
+
+  t.test('a stream refused by RST_STREAM is sent once more on the same connection', async (t) => {
+    const seen: [number, number][] = [];
     const addr = await rawServer(t, (p, n) =>
       actServer(p, (id) => {
-        if (n === 0) p.write(frame(T.GOAWAY, 0, 0, u32(0, E.NO_ERROR)));
-        else p.write(frame(T.HEADERS, F.END_HEADERS, id, RESPONSE_HEADERS), frame(T.DATA, 0, id, frameMessage(Buffer.from('ok'))), frame(T.HEADERS, F.END_HEADERS | F.END_STREAM, id, hpack([['grpc-status', '0']])));
+        seen.push([n, id]);
+        if (id === 1) p.write(frame(T.RST_STREAM, 0, id, u32(E.REFUSED_STREAM)));
+        else p.write(...ANSWER(id, `answer on ${id}`));
       }),
     );
     const ch = new GrpcChannel(addr, OPTS);
     t.teardown(() => ch.close());
     const r = await streamResult(ch);
-    t.equal(r.err?.code, Code.UNAVAILABLE, `refused by GOAWAY: ${r.err?.message}`);
+    t.equal(r.err, undefined);
+    t.same(r.frames.map(String), ['answer on 3']);
+    t.same(seen, [[0, 1], [0, 3]], 'stream 1 refused, stream 3 answered, one connection');
+  });
+
+  t.test('GOAWAY below an open stream: the call goes to a new connection (transparent retry)', async (t) => {
+    const seen: [number, number][] = [];
+    const addr = await rawServer(t, (p, n) =>
+      actServer(p, (id) => {
+        seen.push([n, id]);
+        if (n === 0) p.write(frame(T.GOAWAY, 0, 0, u32(0, E.NO_ERROR)));
+        else p.write(...ANSWER(id, 'ok'));
+      }),
+    );
+    const ch = new GrpcChannel(addr, OPTS);
+    t.teardown(() => ch.close());
+    const r = await streamResult(ch);
+    t.equal(r.err, undefined, 'not UNAVAILABLE: the server never processed the stream');
+    t.same(r.frames.map(String), ['ok']);
+    t.same(seen, [[0, 1], [1, 1]], 'sent on the first connection, answered on the second');
     const again = await streamResult(ch);
-    t.equal(again.err, undefined);
-    t.same(again.frames.map(String), ['ok'], 'the retry went to a new connection');
+    t.same(again.frames.map(String), ['ok'], 'later calls use the new connection');
+  });
+
+  t.test('refused again after the retry: UNAVAILABLE, no third attempt', async (t) => {
+    let requests = 0;
+    const addr = await rawServer(t, (p) =>
+      actServer(p, () => {
+        requests++;
+        p.write(frame(T.GOAWAY, 0, 0, u32(0, E.NO_ERROR)));
+      }),
+    );
+    const ch = new GrpcChannel(addr, OPTS);
+    t.teardown(() => ch.close());
+    const r = await streamResult(ch);
+    t.equal(r.err?.code, Code.UNAVAILABLE, `refused twice: ${r.err?.message}`);
+    t.equal(requests, 2);
+  });
+
+  t.test('a stream reset after the answer began is not retried', async (t) => {
+    let requests = 0;
+    const addr = await rawServer(t, (p) =>
+      actServer(p, (id) => {
+        requests++;
+        p.write(frame(T.HEADERS, F.END_HEADERS, id, RESPONSE_HEADERS), frame(T.RST_STREAM, 0, id, u32(E.REFUSED_STREAM)));
+      }),
+    );
+    const ch = new GrpcChannel(addr, OPTS);
+    t.teardown(() => ch.close());
+    const r = await streamResult(ch);
+    t.equal(r.err?.code, Code.UNAVAILABLE, r.err?.message);
+    t.equal(requests, 1, 'headers arrived: the server had it');
   });
 
   t.test('a server that never answers: the deadline ends the call', async (t) => {

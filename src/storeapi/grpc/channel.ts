@@ -3,7 +3,9 @@
  * grpc-js on node:http2).
  *
  * One HTTP/2 connection per channel, opened on the first call and again after it breaks or the server sends
- * GOAWAY (running calls finish on the old one). It holds the process open only while calls run. While calls
+ * GOAWAY (running calls finish on the old one; a call the server refused unprocessed — RST_STREAM REFUSED_STREAM,
+ * or above the GOAWAY's last stream, as a restarting store answers — is sent once more, as grpc-go and grpc-js
+ * retry transparently). It holds the process open only while calls run. While calls
  * run on a connection silent for `keepaliveMs` it pings, and drops one that does not answer in `keepaliveTimeoutMs`, as
  * the Thanos querier's dial options do. A call fails with GrpcStatusError: the server's status, UNAVAILABLE
  * when the connection fails, DEADLINE_EXCEEDED at its deadline, CANCELLED when its signal fires.
@@ -144,9 +146,16 @@ export class GrpcChannel {
     }
     const parts = [this.#pseudo, pathField, this.#common, encodeHeaderBlock(['grpc-timeout', formatTimeout(opts.timeoutMs)])];
     if (opts.metadata !== undefined) parts.push(metadataBlock(opts.metadata));
-    const conn = this.#connection();
-    const stream = conn.h2.request(Buffer.concat(parts), false);
-    return new ClientCall(conn, stream, frameMessage(request), decode, opts, this.#opts.maxMessageBytes);
+    const headers = Buffer.concat(parts);
+    const open = (): Opened => {
+      const conn = this.#connection();
+      return { conn, stream: conn.h2.request(headers, false) };
+    };
+    // A stream the server refused before processing it (RST_STREAM REFUSED_STREAM, or above a GOAWAY's last
+    // stream: a server restarting) is sent once more, on a new connection if that one is going away — the
+    // transparent retry of grpc-go and grpc-js.
+    const reopen = (): Opened | undefined => (this.#closed ? undefined : open());
+    return new ClientCall(open(), reopen, frameMessage(request), decode, opts, this.#opts.maxMessageBytes);
   }
 
   #connection(): Connection {
@@ -172,6 +181,11 @@ function metadataBlock(metadata: Readonly<Record<string, string>>): Buffer {
     metadataBlocks.set(metadata, block);
   }
   return block;
+}
+
+interface Opened {
+  conn: Connection;
+  stream: H2Stream;
 }
 
 const WAIT = Symbol('wait');
@@ -230,8 +244,11 @@ class CallIterator<Res> implements AsyncIterableIterator<Res> {
  * held undecoded and not credited back, so the server's flow-control window closes.
  */
 class ClientCall<Res> {
-  readonly #conn: Connection;
-  readonly #stream: H2Stream;
+  #conn: Connection;
+  #stream: H2Stream;
+  /** Opens the call again on the channel; undefined once it must not be (retried already, channel closed). */
+  #reopen: (() => Opened | undefined) | undefined;
+  readonly #frame: Buffer;
   readonly #decode: (bytes: Buffer) => Res;
   readonly #signal: AbortSignal | undefined;
   readonly #maxBytes: number;
@@ -251,18 +268,24 @@ class ClientCall<Res> {
   #deadline: NodeJS.Timeout;
   readonly #onAbort = (): void => this.#fail(new GrpcStatusError(Code.CANCELLED, 'cancelled on client'));
 
-  constructor(conn: Connection, stream: H2Stream, frame: Buffer, decode: (b: Buffer) => Res, opts: CallOptions, maxBytes: number) {
-    this.#conn = conn;
-    this.#stream = stream;
+  constructor(opened: Opened, reopen: () => Opened | undefined, frame: Buffer, decode: (b: Buffer) => Res, opts: CallOptions, maxBytes: number) {
+    this.#conn = opened.conn;
+    this.#stream = opened.stream;
+    this.#reopen = reopen;
+    this.#frame = frame;
     this.#decode = decode;
     this.#signal = opts.signal;
     this.#maxBytes = maxBytes;
-    conn.active++;
+    this.#conn.active++;
     this.#deadline = setTimeout(
       () => this.#fail(new GrpcStatusError(Code.DEADLINE_EXCEEDED, `deadline exceeded after ${opts.timeoutMs / 1000}s`)),
       opts.timeoutMs,
     );
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+    this.#send(this.#stream);
+  }
+
+  #send(stream: H2Stream): void {
     stream.onHeaders = (headers, endStream) => this.#onHeaders(headers, endStream);
     stream.onData = (chunk) => {
       if (this.#status !== undefined) return stream.consume(chunk.length);
@@ -274,7 +297,26 @@ class ClientCall<Res> {
       if (this.#held.length === 0) this.#finish();
     };
     stream.onReset = (code, err) => this.#onReset(code, err);
-    stream.writeEnd(frame);
+    stream.writeEnd(this.#frame);
+  }
+
+  /** Sends the call again on a new stream; false when it may not be. */
+  #retry(): boolean {
+    const reopen = this.#reopen;
+    this.#reopen = undefined;
+    let again: Opened | undefined;
+    try {
+      again = reopen?.();
+    } catch {
+      return false; // no stream to be had: the refusal stands
+    }
+    if (again === undefined) return false;
+    this.#conn.active--;
+    this.#conn = again.conn;
+    this.#conn.active++;
+    this.#stream = again.stream;
+    this.#send(again.stream);
+    return true;
   }
 
   /** The next message, END once the call is over (OK), or WAIT; throws the call's error status. */
@@ -393,6 +435,8 @@ class ClientCall<Res> {
 
   #onReset(code: number, err: Error | undefined): void {
     if (this.#status !== undefined) return;
+    // Refused before any answer: the server never processed it.
+    if (code === ErrorCode.REFUSED_STREAM && err === undefined && !this.#gotHeaders && this.#retry()) return;
     this.#queue.length = 0;
     this.#head = 0;
     this.#queuedBytes = 0;
