@@ -121,7 +121,9 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`prometheus exited (${child.exitCode ?? child.signalCode}) before ready`);
     try {
       const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
-      if (res.status === 200) return;
+      // Prometheus says so in its own words: another server that took the port first (freePort races) may
+      // answer /-/ready 200 too (ours answer "OK") while our Prometheus is failing to bind.
+      if (res.status === 200 && (await res.text()).includes('Prometheus')) return;
     } catch {
       // not listening yet
     }
