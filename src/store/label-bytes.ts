@@ -100,8 +100,6 @@ export function labelSize(nameLen: number, valueLen: number): number {
   return (nameLen > 0 ? 1 + varint32Size(nameLen) + nameLen : 0) + (valueLen > 0 ? 1 + varint32Size(valueLen) + valueLen : 0);
 }
 
-
-
 function writeString(buf: Uint8Array, p: number, s: string, n: number): number {
   if (n === s.length) {
     for (let i = 0; i < n; i++) buf[p + i] = s.charCodeAt(i);

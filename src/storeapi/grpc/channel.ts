@@ -168,7 +168,6 @@ export class GrpcChannel {
   }
 }
 
-
 // A client passes the same metadata object with every call: its header block is encoded once.
 const metadataBlocks = new WeakMap<object, Buffer>();
 

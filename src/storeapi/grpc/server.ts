@@ -65,7 +65,6 @@ const H2_SERVER: H2Options = {
   maxConcurrentStreams: 10_000,
 };
 
-
 const RESPONSE_HEADERS = encodeHeaderBlock([':status', '200', 'content-type', 'application/grpc', 'grpc-accept-encoding', ACCEPT_ENCODING]);
 const OK_TRAILERS = encodeHeaderBlock(['grpc-status', '0']);
 

@@ -124,7 +124,7 @@ export class H2Stream {
     this.#conn.endStream(this, trailers ?? true);
   }
 
-  /** Sends HEADERS (a block from HpackEncoder), optionally ending our side. */
+  /** Sends HEADERS (a block from encodeHeaderBlock), optionally ending our side. */
   sendHeaders(block: Buffer, endStream: boolean): void {
     if (this.closed || this.localEnded) return;
     this.#conn.sendHeaders(this, block, endStream);

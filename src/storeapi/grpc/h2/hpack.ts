@@ -280,15 +280,11 @@ function ensureScratch(bytes: number): void {
 }
 
 /**
- * A stateless encoder: never inserts into the dynamic table, so it has no table state for the peer to track and
- * nothing to evict. Exact static matches are indexed; other fields are literals without indexing, with the
- * static name index when there is one; strings are raw (no Huffman: gRPC headers are short, and a raw copy is
- * cheaper than saving a few bytes).
- */
-/**
- * Encodes a header list as a block without touching any table state: exact static-table matches indexed, the
- * rest literal without indexing (with the static name index when there is one), strings raw. What our HTTP/2
- * sends; H2Connection puts the table size update to 0 in front of a connection's first block itself.
+ * Encodes a header list as a block, statelessly: it never inserts into the dynamic table, so there is no table
+ * state for the peer to track and nothing to evict. Exact static-table matches are indexed, the rest are literals
+ * without indexing (with the static name index when there is one), strings raw (no Huffman: gRPC headers are
+ * short, and a raw copy is cheaper than saving a few bytes). What our HTTP/2 sends; H2Connection puts the table
+ * size update to 0 in front of a connection's first block itself.
  */
 export function encodeHeaderBlock(headers: HeaderList): Buffer {
   let bound = 0;
@@ -310,13 +306,6 @@ export class HpackEncoder {
     if (!this.first) return block;
     this.first = false;
     return Buffer.concat([Buffer.of(0x20), block]); // §6.3 size update, 5-bit prefix, value 0
-  }
-
-  /** Appends one field's encoding to `out`. */
-  static encodeField(name: string, value: string, out: number[]): void {
-    ensureScratch(name.length + value.length + 14);
-    const end = writeField(scratch, 0, name, value);
-    for (let i = 0; i < end; i++) out.push(scratch[i]);
   }
 }
 
