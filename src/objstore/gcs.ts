@@ -145,21 +145,10 @@ export class GcsBucket implements Bucket {
   uploadFile(name: string, path: string, signal?: AbortSignal): Promise<void> {
     // Streamed from the file as one multipart request (Thanos's GCS writer streams too); a retry reads the file
     // again from the start. The client checks the CRC-32C the server computed against the bytes it streamed.
-    return this.#retry(
-      'upload',
-      name,
-      (s) =>
-        raceSignal(
-          new Promise<void>((resolve, reject) => {
-            const source = createReadStream(path);
-            const sink = this.#file(name).createWriteStream({ resumable: false, validation: 'crc32c' });
-            pipeline(source, sink).then(resolve, reject);
-            s.addEventListener('abort', () => source.destroy(s.reason as Error), { once: true });
-          }),
-          s,
-        ),
-      signal,
-    );
+    // The attempt's signal destroys both streams (the request with them) when it fires.
+    const attempt = (s: AbortSignal): Promise<void> =>
+      raceSignal(pipeline(createReadStream(path), this.#file(name).createWriteStream({ resumable: false, validation: 'crc32c' }), { signal: s }), s);
+    return this.#retry('upload', name, attempt, signal);
   }
 
   delete(name: string, signal?: AbortSignal): Promise<void> {
