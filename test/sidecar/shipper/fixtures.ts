@@ -120,16 +120,18 @@ export class RecordingBucket implements Bucket {
     return this.inner.attributes(name);
   }
   async upload(name: string, data: Uint8Array): Promise<void> {
-    this.calls.push({ op: 'upload', name });
-    this.beforeUpload(name);
-    if (this.failUpload(name)) throw new Error(`injected: upload of ${name} failed`);
+    this.#uploading(name);
     return this.inner.upload(name, data);
   }
   async uploadFile(name: string, path: string): Promise<void> {
+    this.#uploading(name);
+    return this.inner.uploadFile(name, path);
+  }
+  /** Both kinds of upload: recorded as 'upload', then the test's hook and injected failure. */
+  #uploading(name: string): void {
     this.calls.push({ op: 'upload', name });
     this.beforeUpload(name);
     if (this.failUpload(name)) throw new Error(`injected: upload of ${name} failed`);
-    return this.inner.uploadFile(name, path);
   }
   async delete(name: string): Promise<void> {
     this.calls.push({ op: 'delete', name });
