@@ -1,7 +1,8 @@
 /**
  * HTTP to one Prometheus: JSON API GETs (status/config, labels, label values, series), the /metrics text,
- * and the remote-read POST whose body the caller streams. node:http, not fetch: the response body arrives
- * as Buffers we can parse in place (frames.ts), and a keep-alive agent reuses connections across requests.
+ * and the remote-read POST whose body the caller streams. The GETs go through node:http with a keep-alive
+ * agent; the POST through our own HTTP/1.1 client (http1/client.ts), whose body pieces are views of what
+ * the socket read — node:http copies each chunk, and remote read sends ~1,000 of them per read.
  *
  * Every call has a deadline (`timeoutMs`): for the response headers of the streamed remote read, whose body
  * may rightly take longer, and for the whole exchange of the small JSON/text answers. The caller's
@@ -10,6 +11,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { StorageError, throwIfAborted } from '../model/index.js';
+import { Http1Client, type StreamedResponse } from './http1/client.js';
 
 export interface PrometheusHttpOptions {
   /** Deadline for the status line and headers of each request (default 30 s, Thanos's get_config_timeout). */
@@ -26,6 +28,7 @@ export class PrometheusHttp {
   private readonly timeoutMs: number;
   private readonly agent: http.Agent;
   private readonly transport: typeof http | typeof https;
+  private readonly streaming: Http1Client;
 
   constructor(url: string, opts: PrometheusHttpOptions = {}) {
     this.base = new URL(url.endsWith('/') ? url : `${url}/`);
@@ -33,6 +36,7 @@ export class PrometheusHttp {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.transport = this.base.protocol === 'https:' ? https : http;
     this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: 64 });
+    this.streaming = new Http1Client(this.base, { timeoutMs: this.timeoutMs, maxSockets: 64 });
   }
 
   /** `path` relative to the base URL (which may carry a path prefix), e.g. `api/v1/labels`. */
@@ -71,15 +75,15 @@ export class PrometheusHttp {
   }
 
   /**
-   * POST and return the response once its headers are in, status 200 checked. The caller consumes the
-   * body (it is an async iterable of Buffers) and must drain or destroy it.
+   * POST and return the response once its headers are in, status 200 checked. The caller reads its body()
+   * to the end or destroys it.
    */
-  async post(path: string, body: Uint8Array, headers: Record<string, string>, signal?: AbortSignal): Promise<IncomingMessage> {
+  async post(path: string, body: Uint8Array, headers: Record<string, string>, signal?: AbortSignal): Promise<StreamedResponse> {
     const u = this.url(path);
-    const res = await this.request('POST', u, body, headers, signal);
-    if (res.statusCode !== 200) {
-      const text = await readText(res, u, signal).catch(() => '');
-      throw new StorageError(`POST ${u.pathname}: ${res.statusCode} ${res.statusMessage ?? ''}: ${quote(text)}`);
+    const res = await this.streaming.request('POST', `${u.pathname}${u.search}`, headers, body, signal);
+    if (res.status !== 200) {
+      const text = await readStreamedText(res).catch(() => '');
+      throw new StorageError(`POST ${u.pathname}: ${res.status} ${res.reason}: ${quote(text)}`);
     }
     return res;
   }
@@ -92,6 +96,7 @@ export class PrometheusHttp {
 
   close(): void {
     this.agent.destroy();
+    this.streaming.close();
   }
 
   private request(method: string, u: URL, body: Uint8Array | undefined, headers: Record<string, string>, signal?: AbortSignal): Promise<IncomingMessage> {
@@ -139,6 +144,24 @@ async function readText(res: IncomingMessage, u: URL, signal?: AbortSignal): Pro
     throwIfAborted(signal, `GET ${u.pathname}`);
     if (err instanceof StorageError) throw err;
     throw new StorageError(`read ${u.pathname} response: ${(err as Error).message}`, { cause: err });
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+/** The start of an error answer's body, enough to quote (the rest is dropped with the connection). */
+async function readStreamedText(res: StreamedResponse): Promise<string> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  try {
+    for await (const group of res.body()) {
+      for (const b of group) {
+        parts.push(b);
+        n += b.length;
+      }
+      if (n > 4 * ERROR_BODY_QUOTE_BYTES) break;
+    }
+  } finally {
+    res.destroy();
   }
   return Buffer.concat(parts).toString('utf8');
 }

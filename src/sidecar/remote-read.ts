@@ -9,12 +9,12 @@
  * only speaks that) is one snappy block that has to be read whole; it is bounded by `maxSamplesBodyBytes`
  * and re-encoded into XOR chunks (samples.ts).
  */
-import type { IncomingMessage } from 'node:http';
 import snappy from 'snappyjs';
 import { StorageError, throwIfAborted, type Matcher } from '../model/index.js';
 import { decodeReadResponse, encodeReadRequest, matchersToProto, millisToInt64, ReadResponseType } from '../storeapi/index.js';
 import { decodeChunkedFrame, type RemoteSeries } from './chunked-decoder.js';
 import { DEFAULT_FRAME_LIMIT_BYTES, FrameSplitter } from './frames.js';
+import type { StreamedResponse } from './http1/client.js';
 import type { PrometheusHttp } from './prometheus-http.js';
 import { remoteSeriesFromSamples } from './samples.js';
 
@@ -92,7 +92,7 @@ export class RemoteReadClient {
     );
     const res = await this.prom.post('api/v1/read', body, READ_REQUEST_HEADERS, signal);
     try {
-      const type = (res.headers['content-type'] ?? '').toLowerCase();
+      const type = (res.headers.get('content-type') ?? '').toLowerCase();
       if (type.startsWith('application/x-streamed-protobuf')) {
         if (!type.includes('proto=prometheus.chunkedreadresponse')) {
           throw new StorageError(`remote read: unexpected streamed message type in content type ${JSON.stringify(type)}`);
@@ -109,7 +109,7 @@ export class RemoteReadClient {
     }
   }
 
-  private async *streamed(res: IncomingMessage, signal?: AbortSignal): AsyncGenerator<ReadPart> {
+  private async *streamed(res: StreamedResponse, signal?: AbortSignal): AsyncGenerator<ReadPart> {
     try {
       const splitter = new FrameSplitter(this.frameLimit);
       for await (const group of bodyGroups(res, signal)) {
@@ -124,7 +124,7 @@ export class RemoteReadClient {
     }
   }
 
-  private async samples(res: IncomingMessage, signal?: AbortSignal): Promise<RemoteSeries[]> {
+  private async samples(res: StreamedResponse, signal?: AbortSignal): Promise<RemoteSeries[]> {
     const parts: Buffer[] = [];
     let n = 0;
     for await (const group of bodyGroups(res, signal)) {
@@ -148,75 +148,15 @@ export class RemoteReadClient {
 }
 
 /**
- * The response body in groups: the Buffers that arrived since the last group, as 'data' gave them (one per
- * HTTP chunk, i.e. about one frame each, as Prometheus flushes per frame). Not a Readable's async iterator,
- * which joins everything buffered into one new Buffer — a copy of the whole body. While `highWater` bytes
- * wait unread the response is paused, so a slow consumer holds Prometheus back through TCP. A broken
- * connection becomes a StorageError saying so.
+ * The response body in groups: the pieces that arrived since the last group (views of the socket's reads,
+ * one per HTTP chunk — about one frame each, as Prometheus flushes per frame). A broken or cut connection
+ * becomes a StorageError saying so.
  */
-async function* bodyGroups(res: IncomingMessage, signal?: AbortSignal, highWater = 1 << 20): AsyncGenerator<Buffer[]> {
-  let queue: Buffer[] = [];
-  let queued = 0;
-  let paused = false;
-  let ended = false;
-  let failure: Error | undefined;
-  let wake: (() => void) | undefined;
-  const notify = (): void => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  const onData = (chunk: Buffer): void => {
-    queue.push(chunk);
-    queued += chunk.length;
-    if (queued >= highWater && !paused) {
-      paused = true;
-      res.pause();
-    }
-    notify();
-  };
-  const onEnd = (): void => {
-    ended = true;
-    notify();
-  };
-  const onError = (err: Error): void => {
-    failure = err;
-    notify();
-  };
-  res.on('data', onData);
-  res.on('end', onEnd);
-  res.on('close', onEnd);
-  res.on('error', onError);
+async function* bodyGroups(res: StreamedResponse, signal?: AbortSignal): AsyncGenerator<Buffer[]> {
   try {
-    for (;;) {
-      if (failure !== undefined) {
-        throwIfAborted(signal, 'remote read');
-        if (failure instanceof StorageError) throw failure;
-        throw new StorageError(`remote read: response stream broken: ${failure.message}`, { cause: failure });
-      }
-      if (queue.length > 0) {
-        const group = queue;
-        queue = [];
-        queued = 0;
-        if (paused) {
-          paused = false;
-          res.resume();
-        }
-        yield group;
-        continue;
-      }
-      if (ended) break;
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-  } finally {
-    res.off('data', onData);
-    res.off('end', onEnd);
-    res.off('close', onEnd);
-    res.off('error', onError);
-  }
-  // Node ends the stream without an error when a chunked body is cut short in some cases; `complete` tells.
-  if (!res.complete) {
+    yield* res.body();
+  } catch (err) {
     throwIfAborted(signal, 'remote read');
-    throw new StorageError('remote read: response stream ended before the body was complete');
+    throw new StorageError(`remote read: response stream broken: ${(err as Error).message}`, { cause: err });
   }
 }
