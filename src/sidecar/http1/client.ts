@@ -232,6 +232,7 @@ export class Http1Client {
       socket.once(secure ? 'secureConnect' : 'connect', onConnect);
       socket.on('error', onError);
       signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted) onAbort(); // aborted while we waited for a slot
     });
   }
 }
@@ -298,6 +299,10 @@ class Exchange implements StreamedResponse {
       this.#socket.on('close', this.#onEnd);
       this.#socket.on('error', this.#onError);
       signal?.addEventListener('abort', this.#onAbort, { once: true });
+      if (signal?.aborted) {
+        this.#onAbort();
+        return;
+      }
       this.#socket.write(request);
     });
   }

@@ -153,14 +153,12 @@ export class ResponseParser {
     // Search from a little before this piece: the CRLFCRLF may straddle the boundary.
     const prev = this.#headLength;
     const joined = this.#headParts.length === 0 ? chunk.subarray(i) : Buffer.concat([...this.#headParts, chunk.subarray(i)]);
-    const from = Math.max(0, prev - 3);
-    let end = joined.indexOf('\r\n\r\n', from, 'latin1');
-    let sep = 4;
-    if (end < 0) {
-      // A bare-LF head is tolerated as RFC 9112 §2.2 allows.
-      end = joined.indexOf('\n\n', Math.max(0, prev - 1), 'latin1');
-      sep = 2;
-    }
+    // Whichever comes first: a CRLF head has no LF LF in it, and a bare-LF head (tolerated, RFC 9112 §2.2)
+    // may be followed by a body that holds CR LF CR LF.
+    const crlf = joined.indexOf('\r\n\r\n', Math.max(0, prev - 3), 'latin1');
+    const lf = joined.indexOf('\n\n', Math.max(0, prev - 1), 'latin1');
+    const end = lf >= 0 && (crlf < 0 || lf < crlf) ? lf : crlf;
+    const sep = end === lf ? 2 : 4;
     if (end < 0) {
       if (joined.length > this.maxHeadBytes) throw malformed(`header section larger than ${this.maxHeadBytes} bytes`);
       this.#headParts = [Buffer.from(joined)];
