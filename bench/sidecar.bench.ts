@@ -18,15 +18,19 @@
  * Skipped with a printed reason when prometheus or promtool is missing. Samples are counted from the XOR
  * chunk headers (2-byte count) on both paths and checked against the data before timing.
  *
- * CPU figures, steadier than wall time on a shared machine: `sidecar_child_cpu_ms` is the child sidecar's
- * CPU (utime+stime from /proc, 10 ms ticks, summed over its timed reads) per read — everything the sidecar
- * does for one Series call; `prometheus_remote_read_cpu_ms` is this process's CPU per raw remote read (our
- * client's share of the raw figure); `sidecar_series_client_cpu_ms` and `sidecar_series_undecoded_client_cpu_ms`
- * the same for the querier side of the two child kinds (gRPC receive and Series decode, or receive only). Knobs: SIDECAR_BENCH_RUNS=n, SIDECAR_BENCH_CPU_PROF=<dir> (runs the
+ * CPU figures, steadier than wall time on a shared machine (process CPU from the scheduler's per-thread run
+ * time, /proc/<pid>/task/<tid>/schedstat): `sidecar_child_cpu_ms` is the child sidecar's CPU per read —
+ * everything the sidecar does for one Series call; `prometheus_remote_read_cpu_ms` is this process's CPU per
+ * raw remote read (our client's share of the raw figure); `sidecar_series_client_cpu_ms` and
+ * `sidecar_series_undecoded_client_cpu_ms` the same for the querier side of the two child kinds (gRPC receive
+ * and Series decode, or receive only); `sidecar_series_prometheus_cpu_ms` and
+ * `prometheus_remote_read_server_cpu_ms` Prometheus's CPU per read of each route; `…_route_cpu_ms` the sum over
+ * all processes of a route (Prometheus + sidecar + client, Prometheus + client): on two cores with three
+ * processes the sidecar figure follows its route's total. Knobs: SIDECAR_BENCH_RUNS=n, SIDECAR_BENCH_CPU_PROF=<dir> (runs the
  * child with --cpu-prof into <dir>, written when it exits).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SIDECAR_DEFAULTS, startSidecar } from '../src/cli/sidecar.js';
 import { Matcher, MatchType } from '../src/model/index.js';
@@ -69,12 +73,20 @@ async function childSidecar(promUrl: string): Promise<{ grpc: string; child: Chi
   }
 }
 
-/** utime + stime of a process in ms (/proc/<pid>/stat, 10 ms ticks). */
+/**
+ * CPU time of a whole process (all its threads) in ms, from the scheduler's per-task run time
+ * (/proc/<pid>/task/<tid>/schedstat, ns): exact, where /proc/<pid>/stat counts 10 ms ticks.
+ */
 function cpuMsOf(pid: number): number {
-  // Fields after the ")" of the command name; utime and stime are the 14th and 15th.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // a thread that ended between the listing and the read
+    }
+  }
+  return ns / 1e6;
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -141,17 +153,23 @@ export async function run(): Promise<BenchResult[]> {
     let childReads = 0;
     let rawCpuUs = 0;
     const clientCpuUs = { sidecar: 0, undecoded: 0 };
+    const sidecarCpuMs = { sidecar: 0, undecoded: 0 };
+    const promCpuMs = { sidecar: 0, inprocess: 0, undecoded: 0, raw: 0 };
     for (let i = 0; i < WARMUP + RUNS; i++) {
       for (const [key, f] of kinds) {
         const viaChild = key === 'sidecar' || key === 'undecoded';
         const cpu0 = viaChild ? cpuMsOf(childPid) : 0;
+        const prom0 = cpuMsOf(prom.pid);
         const own0 = process.cpuUsage();
         const start = performance.now();
         await f();
         if (i < WARMUP) continue;
         times[key].push(performance.now() - start);
+        promCpuMs[key] += cpuMsOf(prom.pid) - prom0;
         if (viaChild) {
-          childCpuMs += cpuMsOf(childPid) - cpu0;
+          const ms = cpuMsOf(childPid) - cpu0;
+          childCpuMs += ms;
+          sidecarCpuMs[key] += ms;
           childReads++;
         }
         const own = process.cpuUsage(own0);
@@ -174,6 +192,11 @@ export async function run(): Promise<BenchResult[]> {
       { name: 'prometheus_remote_read_cpu_ms', value: rawCpuUs / 1000 / RUNS, unit: 'ms' },
       { name: 'sidecar_series_client_cpu_ms', value: clientCpuUs.sidecar / 1000 / RUNS, unit: 'ms' },
       { name: 'sidecar_series_undecoded_client_cpu_ms', value: clientCpuUs.undecoded / 1000 / RUNS, unit: 'ms' },
+      { name: 'sidecar_series_prometheus_cpu_ms', value: promCpuMs.sidecar / RUNS, unit: 'ms' },
+      { name: 'prometheus_remote_read_server_cpu_ms', value: promCpuMs.raw / RUNS, unit: 'ms' },
+      // What each route costs the machine per read, all processes: on two cores the wall figures follow these.
+      { name: 'sidecar_series_route_cpu_ms', value: (promCpuMs.sidecar + sidecarCpuMs.sidecar + clientCpuUs.sidecar / 1000) / RUNS, unit: 'ms' },
+      { name: 'prometheus_remote_read_route_cpu_ms', value: (promCpuMs.raw + rawCpuUs / 1000) / RUNS, unit: 'ms' },
     ];
   } finally {
     store.close();
