@@ -6,7 +6,9 @@
  *     batches of 64 as the querier asks, xxhash and external labels included;
  *   - `prometheus_remote_read`: through Prometheus's raw remote read with our client (frames, CRC, decode),
  *     no sidecar, no gRPC.
- * Figure: samples per second of wall time, from the median of 15 reads after 3 warm-up ones, the kinds
+ * Figure: samples per second of wall time, from the median of 15 reads after 60 warm-up ones (a deployed
+ * sidecar is warm: both routes keep getting faster for the first ~60 reads — JIT tiers, inline caches, TCP
+ * buffer autotuning on the kept-alive connections — and are flat after), the kinds
  * interleaved so machine load hits all alike. Wall time (not CPU time as measure.ts): Prometheus's work
  * is in another process and is part of every figure. `sidecar_series` runs the sidecar as deployed, its own
  * process (`promfed sidecar`); `sidecar_series_inprocess` has it share this process with the client, so the
@@ -26,7 +28,7 @@
  * and Series decode, or receive only); `sidecar_series_prometheus_cpu_ms` and
  * `prometheus_remote_read_server_cpu_ms` Prometheus's CPU per read of each route; `…_route_cpu_ms` the sum over
  * all processes of a route (Prometheus + sidecar + client, Prometheus + client): on two cores with three
- * processes the sidecar figure follows its route's total. Knobs: SIDECAR_BENCH_RUNS=n, SIDECAR_BENCH_CPU_PROF=<dir> (runs the
+ * processes the sidecar figure follows its route's total. Knobs: SIDECAR_BENCH_RUNS=n, SIDECAR_BENCH_WARMUP=n, SIDECAR_BENCH_CPU_PROF=<dir> (runs the
  * child with --cpu-prof into <dir>, written when it exits).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -45,7 +47,7 @@ export const name = 'sidecar';
 
 const END = T0 + 2 * 3_600_000 - 15_000;
 const INSTANCES = 334; // × 3 series = 1,002
-const WARMUP = 3;
+const WARMUP = Number(process.env.SIDECAR_BENCH_WARMUP ?? 60);
 const RUNS = Number(process.env.SIDECAR_BENCH_RUNS ?? 15);
 
 const count = (data: Uint8Array): number => (data[0] << 8) | data[1];
