@@ -7,12 +7,17 @@
  */
 import zlib from 'node:zlib';
 import { Code, GrpcStatusError } from './codes.js';
+import { SnappyFrameError, uncompressSnappyFrames } from './snappy-frames.js';
 
-/** Compressions we read (`grpc-encoding`); we never compress what we send. */
-export const ACCEPT_ENCODING = 'identity,gzip,deflate';
+/**
+ * Compressions we read (`grpc-encoding`): gRPC's standard gzip and deflate, and `snappy` as Thanos registers it
+ * (framed snappy, snappy-frames.ts: what a Thanos querier with `--grpc-compression=snappy` sends). We never
+ * compress what we send; a grpc-go peer takes identity answers whatever it asked with.
+ */
+export const ACCEPT_ENCODING = 'identity,gzip,deflate,snappy';
 
 export function isSupportedEncoding(encoding: string | undefined): boolean {
-  return encoding === undefined || encoding === 'identity' || encoding === 'gzip' || encoding === 'deflate';
+  return encoding === undefined || encoding === 'identity' || encoding === 'gzip' || encoding === 'deflate' || encoding === 'snappy';
 }
 
 // Below this a message is copied behind its prefix (one write); above, the prefix goes as a write of its own
@@ -106,7 +111,9 @@ export class MessageReader {
     try {
       if (this.#encoding === 'gzip') return zlib.gunzipSync(body, { maxOutputLength: this.#maxBytes });
       if (this.#encoding === 'deflate') return zlib.inflateSync(body, { maxOutputLength: this.#maxBytes });
+      if (this.#encoding === 'snappy') return uncompressSnappyFrames(body, this.#maxBytes);
     } catch (err) {
+      if (err instanceof SnappyFrameError && err.tooLarge) throw new GrpcStatusError(Code.RESOURCE_EXHAUSTED, `decompress snappy message: ${err.message}`);
       throw new GrpcStatusError(Code.INTERNAL, `decompress ${this.#encoding} message: ${(err as Error).message}`);
     }
     throw new GrpcStatusError(Code.INTERNAL, `compressed message with grpc-encoding ${this.#encoding ?? 'identity'}`);
