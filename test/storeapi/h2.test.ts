@@ -11,6 +11,7 @@ import { GrpcChannel } from '../../src/storeapi/grpc/channel.js';
 import { Code, GrpcStatusError } from '../../src/storeapi/grpc/codes.js';
 import { statusFromError } from '../../src/storeapi/index.js';
 import { liveBytes } from '../helpers/memory.js';
+import { nodeHttp2Call } from '../helpers/node-http2-call.js';
 import { sleep, until } from '../helpers/wait.js';
 import { frame, PREFACE } from '../helpers/h2-frames.js';
 
@@ -820,21 +821,7 @@ t.test("the server keeps to the client's windows, SETTINGS_INITIAL_WINDOW_SIZE c
 t.test('malformed gRPC requests get the gRPC status the spec gives, the connection goes on', async (t) => {
   const session = http2.connect(`http://${target}`);
   t.teardown(() => session.close());
-  const call = (body: Buffer, extra: Record<string, string> = {}) =>
-    new Promise<{ status?: string; message?: string; data: Buffer }>((resolve, reject) => {
-      const req = session.request({ ':method': 'POST', ':path': '/test.Svc/Unary', 'content-type': 'application/grpc', te: 'trailers', ...extra });
-      let headers: http2.IncomingHttpHeaders = {};
-      let trailers: http2.IncomingHttpHeaders = {};
-      const parts: Buffer[] = [];
-      req.on('response', (h) => (headers = h));
-      req.on('trailers', (h) => (trailers = h));
-      req.on('data', (d: Buffer) => parts.push(d));
-      req.on('close', () =>
-        resolve({ status: String(trailers['grpc-status'] ?? headers['grpc-status']), message: String(trailers['grpc-message'] ?? headers['grpc-message']), data: Buffer.concat(parts) }),
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+  const call = (body: Buffer, extra: Record<string, string> = {}) => nodeHttp2Call(session, '/test.Svc/Unary', body, extra);
   const one = frameMessage(Buffer.from('a'));
   const gz = zlib.gzipSync(Buffer.from('zipped'));
   const compressed = Buffer.concat([Buffer.from([1, 0, 0, 0, 0]), gz]);

@@ -12,6 +12,7 @@ import { Code } from '../../src/storeapi/grpc/codes.js';
 import { GrpcServer } from '../../src/storeapi/grpc/server.js';
 import { SnappyFrameError, uncompressSnappyFrames } from '../../src/storeapi/grpc/snappy-frames.js';
 import { frameMessage } from '../../src/storeapi/grpc/wire.js';
+import { nodeHttp2Call } from '../helpers/node-http2-call.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/snappy-frames/${name}.sz`, import.meta.url));
 
@@ -113,19 +114,7 @@ t.test('our gRPC server reads a snappy-compressed request from node:http2 and sa
     session.close();
     await server.close(0);
   });
-  const call = (body: Buffer, headers: Record<string, string>) =>
-    new Promise<{ headers: http2.IncomingHttpHeaders; status: string; message: string; data: Buffer }>((resolve, reject) => {
-      const req = session.request({ ':method': 'POST', ':path': '/test.Svc/Echo', 'content-type': 'application/grpc', te: 'trailers', ...headers });
-      let head: http2.IncomingHttpHeaders = {};
-      let trailers: http2.IncomingHttpHeaders = {};
-      const parts: Buffer[] = [];
-      req.on('response', (h) => (head = h));
-      req.on('trailers', (h) => (trailers = h));
-      req.on('data', (d: Buffer) => parts.push(d));
-      req.on('close', () => resolve({ headers: head, status: String(trailers['grpc-status'] ?? head['grpc-status']), message: String(trailers['grpc-message'] ?? head['grpc-message']), data: Buffer.concat(parts) }));
-      req.on('error', reject);
-      req.end(body);
-    });
+  const call = (body: Buffer, headers: Record<string, string>) => nodeHttp2Call(session, '/test.Svc/Echo', body, headers);
   const compressed = (stream: Buffer): Buffer => {
     const m = frameMessage(stream);
     m[0] = 1;

@@ -6,6 +6,7 @@ import net from 'node:net';
 import t, { type Test } from 'tap';
 import { StorageError } from '../../../src/model/index.js';
 import { ResponseParser } from '../../../src/sidecar/http1/response-parser.js';
+import { mulberry32 } from '../../chunkenc/fixtures/prng.js';
 
 interface Parsed {
   status: number;
@@ -62,18 +63,6 @@ function splitAt(bytes: Buffer, cuts: number[]): Buffer[] {
   return parts;
 }
 
-/** Deterministic PRNG (mulberry32) so a failing split can be reproduced. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Whole; every split into two; one byte per push; random multi-way splits: all must agree with `want`. */
 function everySplit(t: Test, raw: string, want: Partial<Parsed>, opts: { ended?: boolean } = {}): void {
   const bytes = Buffer.from(raw, 'latin1');
@@ -92,7 +81,7 @@ function everySplit(t: Test, raw: string, want: Partial<Parsed>, opts: { ended?:
   let bad = 0;
   for (let c = 0; c <= bytes.length && bad === 0; c++) if (!check(splitAt(bytes, [c]), `split at ${c}`)) bad++;
   check([...bytes].map((b) => Buffer.from([b])), 'one byte per push');
-  const r = rng(bytes.length);
+  const r = mulberry32(bytes.length); // seeded, so a failing split can be reproduced
   for (let k = 0; k < 50 && bad === 0; k++) {
     const cuts = Array.from({ length: 1 + Math.floor(r() * 8) }, () => Math.floor(r() * (bytes.length + 1)));
     if (!check(splitAt(bytes, cuts), `random cuts ${cuts.join(',')}`)) bad++;
