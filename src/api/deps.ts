@@ -49,6 +49,22 @@ export interface RulesResult {
   warnings: string[];
 }
 
+export interface MetricMetadataQuery {
+  /** One metric's metadata, or all when empty. */
+  metric: string;
+  /** Metrics at most (negative: no limit; 0: none), as Prometheus's `limit`. */
+  limit: number;
+  /** Metas per metric at most when > 0 (Prometheus's `limit_per_metric`). */
+  limitPerMetric: number;
+  partialResponse: boolean;
+}
+
+export interface MetricMetadataResult {
+  /** Metric name → what targets say of it, in Prometheus's JSON shape. */
+  metadata: Record<string, { type: string; help: string; unit: string }[]>;
+  warnings: string[];
+}
+
 export interface ApiDefaults {
   replicaLabels: string[];
   partialResponse: boolean;
@@ -68,6 +84,7 @@ export interface ApiDeps {
   ready(): boolean;
   stores?(): StoreStatus[];
   rules?(query: RulesQuery, signal: AbortSignal): Promise<RulesResult>;
+  metricMetadata?(query: MetricMetadataQuery, signal: AbortSignal): Promise<MetricMetadataResult>;
   /** prom-client registry served on /metrics; API metrics are registered in it. */
   registry: Registry;
   /** Component name for logs and buildinfo. */

@@ -9,6 +9,7 @@ import { DnsProvider, dnsResolver, parseEndpointSpec, parseResolverAddress, type
 import { Labels } from '../model/index.js';
 import { createEngine } from '../promql/index.js';
 import { EndpointSet, FanoutStorage, loadChunkHasher, querierStoreApi, type DedupAlgorithm, type FanoutConfig } from '../query/index.js';
+import { metricMetadataFanout } from '../query/metadata/index.js';
 import { rulesFanout } from '../query/rules/index.js';
 import { startGrpcServer } from '../storeapi/index.js';
 import { runActors, type Actor } from './actors.js';
@@ -242,6 +243,7 @@ export async function startQuery(config: QueryConfig): Promise<RunningQuery> {
     ready: () => endpoints.ready,
     stores: () => endpoints.all().map(storeStatus),
     rules: rulesFanout(() => endpoints.queryable()),
+    metricMetadata: metricMetadataFanout(() => endpoints.queryable()),
     registry,
     component: 'query',
     logger: config.log ? { level: config.logLevel } : false,

@@ -11,8 +11,9 @@
  *    chunks passed through untouched (encoding number − 1, xxhash64 in `hash`); labels extended by the
  *    external labels (external wins) minus `without_replica_labels`; `skip_chunks` via /api/v1/series.
  *  - LabelNames / LabelValues: Prometheus's HTTP API plus the external labels.
+ *  - MetricMetadata: Prometheus's /api/v1/metadata (metric-metadata.ts), advertised as `metric_metadata {}`.
  *
- * Not served, and not advertised: sharding, exemplars, rules, targets, metadata, native histograms.
+ * Not served, and not advertised: sharding, exemplars, rules, targets, native histograms.
  */
 import xxhash from 'xxhash-wasm';
 import { BadDataError, Labels, NotSupportedError, StorageError, throwIfAborted, type Matcher } from '../model/index.js';
@@ -29,6 +30,7 @@ import {
   type FrameSink,
   type InfoResponse,
   type InfoService,
+  type MetadataService,
   type LabelNamesRequest,
   type LabelNamesResponse,
   type LabelValuesRequest,
@@ -41,6 +43,7 @@ import {
 } from '../storeapi/index.js';
 import type { RemoteChunk } from './chunked-decoder.js';
 import { PrometheusLabelsApi } from './labels-api.js';
+import { sidecarMetadataApi } from './metric-metadata.js';
 import type { PrometheusMetadata } from './metadata.js';
 import type { PrometheusHttp } from './prometheus-http.js';
 import { RemoteReadClient, type RemoteReadOptions } from './remote-read.js';
@@ -53,8 +56,8 @@ export interface SidecarStoreOptions {
   remoteRead?: RemoteReadOptions;
 }
 
-/** The Store and Info services, ready for startGrpcServer. */
-export async function sidecarStoreApi(opts: SidecarStoreOptions): Promise<{ store: StoreService; info: InfoService }> {
+/** The Store, Info and Metadata services, ready for startGrpcServer. */
+export async function sidecarStoreApi(opts: SidecarStoreOptions): Promise<{ store: StoreService; info: InfoService; metadata: MetadataService }> {
   const { metadata } = opts;
   const h64 = (await xxhash()).h64Raw;
   const reader = new RemoteReadClient(opts.prometheus, opts.remoteRead);
@@ -191,11 +194,12 @@ export async function sidecarStoreApi(opts: SidecarStoreOptions): Promise<{ stor
           tsdb_infos: [{ labels: labelSet, min_time, max_time: MAX_INT64 }],
           supports_projections: false,
         },
+        metric_metadata: {},
       };
     },
   };
 
-  return { store, info };
+  return { store, info, metadata: sidecarMetadataApi(opts.prometheus) };
 }
 
 /**

@@ -24,6 +24,8 @@ interface FieldPlan {
   keepDefault: boolean;
   /** A 64-bit integer field (int64, uint64, sint64, fixed64, sfixed64). */
   long: boolean;
+  /** A map field: an object of key → value (`child` then types the values). */
+  map: boolean;
 }
 
 const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
@@ -63,6 +65,7 @@ function planFor(type: protobuf.Type): FieldPlan[] {
         enumValues: rt instanceof protobuf.Enum ? rt.values : undefined,
         keepDefault: f.partOf !== null && f.partOf !== undefined,
         long: LONG_TYPES.has(f.type),
+        map: f instanceof protobuf.MapField,
       };
     });
     plans.set(type, plan);
@@ -110,6 +113,14 @@ export function canonical(type: protobuf.Type, obj: Record<string, unknown>): Re
       } else if (f.enumValues !== undefined) out[f.name] = v.map((x) => enumNumber(f, x));
       else if (f.long) out[f.name] = v.map((x) => (typeof x === 'string' || typeof x === 'bigint' ? longForWriter(x) : x));
       else out[f.name] = v;
+      continue;
+    }
+    if (f.map) {
+      // Entries are written whatever their value (a map entry is its key and value, both kept).
+      const entries = Object.entries(v as Record<string, unknown>);
+      if (entries.length === 0) continue;
+      const child = f.child;
+      out[f.name] = child === undefined ? v : Object.fromEntries(entries.map(([k, x]) => [k, canonical(child, x as Record<string, unknown>)]));
       continue;
     }
     if (f.child !== undefined) {

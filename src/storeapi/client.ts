@@ -1,5 +1,5 @@
 /**
- * Typed StoreAPI clients (Store, Info, Rules) on our gRPC channel over node:http2 (grpc/channel.ts), each
+ * Typed StoreAPI clients (Store, Info, Rules, Metadata) on our gRPC channel over node:http2 (grpc/channel.ts), each
  * call bounded by a deadline.
  *
  * Clients for the same endpoint can share one connection: pass `channel: other.channel`. Failures reject
@@ -19,6 +19,8 @@ import type {
   LabelNamesResponse,
   LabelValuesRequest,
   LabelValuesResponse,
+  MetricMetadataRequest,
+  MetricMetadataResponse,
   RulesRequest,
   RulesResponse,
   SeriesRequest,
@@ -182,5 +184,18 @@ export class RulesClient extends BaseClient {
 
   rules(req: Partial<RulesRequest>, opts?: CallOptions): AsyncIterableIterator<RulesResponse> {
     return this.stream(this.#m.Rules as MethodDefinition<RulesRequest, RulesResponse>, req, opts);
+  }
+}
+
+/** Client of `thanos.Metadata`. */
+export class MetadataClient extends BaseClient {
+  readonly #m = methods('thanos.Metadata');
+
+  constructor(target: string, opts: ClientOptions = {}) {
+    super(target, DEFAULT_CALL_TIMEOUT_MS, opts);
+  }
+
+  metricMetadata(req: Partial<MetricMetadataRequest>, opts?: CallOptions): AsyncIterableIterator<MetricMetadataResponse> {
+    return this.stream(this.#m.MetricMetadata as MethodDefinition<MetricMetadataRequest, MetricMetadataResponse>, req, opts);
   }
 }

@@ -63,10 +63,11 @@ export {
   type StoreService,
   type InfoService,
   type RulesService,
+  type MetadataService,
   type CallContext,
   type FrameSink,
   type SeriesFrame,
 } from './server.js';
-export { StoreClient, InfoClient, RulesClient, GrpcChannel, type ClientOptions, type CallOptions } from './client.js';
+export { StoreClient, InfoClient, RulesClient, MetadataClient, GrpcChannel, type ClientOptions, type CallOptions } from './client.js';
 export { Code as GrpcCode, GrpcStatusError } from './grpc/codes.js';
 export { memoryStoreApi, type MemoryStoreApiOptions } from './memory-server.js';

@@ -36,6 +36,7 @@ const FILES = [
   'store/hintspb/hints.proto',
   'info/infopb/rpc.proto',
   'rules/rulespb/rpc.proto',
+  'metadata/metadatapb/rpc.proto',
   'prompb/remote.proto',
 ];
 

@@ -1,5 +1,5 @@
 /**
- * A gRPC server for our StoreAPI services (thanos.Store, thanos.info.Info, thanos.Rules) on our own gRPC
+ * A gRPC server for our StoreAPI services (thanos.Store, thanos.info.Info, thanos.Rules, thanos.Metadata) on our own gRPC
  * transport (grpc/server.ts over our HTTP/2, grpc/h2/), with the protos' codecs (protos.ts).
  *
  * Handlers are plain async functions over the message types in types.ts. Streaming handlers get a `send`
@@ -18,6 +18,8 @@ import type {
   LabelNamesResponse,
   LabelValuesRequest,
   LabelValuesResponse,
+  MetricMetadataRequest,
+  MetricMetadataResponse,
   RulesRequest,
   RulesResponse,
   SeriesRequest,
@@ -55,10 +57,15 @@ export interface RulesService {
   rules(req: RulesRequest, send: FrameSink<RulesResponse>, ctx: CallContext): Promise<void>;
 }
 
+export interface MetadataService {
+  metricMetadata(req: MetricMetadataRequest, send: FrameSink<MetricMetadataResponse>, ctx: CallContext): Promise<void>;
+}
+
 export interface StoreApiServices {
   store?: StoreService;
   info?: InfoService;
   rules?: RulesService;
+  metadata?: MetadataService;
 }
 
 export interface RunningGrpcServer {
@@ -108,6 +115,10 @@ export async function startGrpcServer(address: string, services: StoreApiService
   if (services.rules !== undefined) {
     const s = services.rules;
     stream('thanos.Rules', 'Rules', (req: RulesRequest, send: FrameSink<RulesResponse>, ctx) => s.rules(req, send, ctx));
+  }
+  if (services.metadata !== undefined) {
+    const s = services.metadata;
+    stream('thanos.Metadata', 'MetricMetadata', (req: MetricMetadataRequest, send: FrameSink<MetricMetadataResponse>, ctx) => s.metricMetadata(req, send, ctx));
   }
 
   const colon = address.lastIndexOf(':');

@@ -217,3 +217,23 @@ export interface RulesRequest {
  * serves it will own its shape (protos/rules/rulespb/rpc.proto has every field).
  */
 export type RulesResponse = { result?: 'group'; group: Record<string, unknown> } | { result?: 'warning'; warning: string };
+
+export interface MetricMetadataRequest {
+  /** One metric's metadata, or every metric's when empty. */
+  metric: string;
+  /** Metrics to answer at most; negative: no limit, 0: none (as Prometheus's `limit`). */
+  limit: number;
+  partial_response_strategy: PartialResponseStrategy;
+}
+
+/** What a target says of a metric (Prometheus's metadata.Metadata). */
+export interface ProtoMeta {
+  type: string;
+  help: string;
+  unit: string;
+}
+
+/** One frame of the MetricMetadata stream: metric name → its metas, or a warning. */
+export type MetricMetadataResponse =
+  | { result?: 'metadata'; metadata: { metadata: Record<string, { metas: ProtoMeta[] }> } }
+  | { result?: 'warning'; warning: string };

@@ -18,7 +18,12 @@ if (prometheus) {
   t.test('a replica down for 6 s leaves no hole in the deduplicated answer', async (t) => {
     // The scrape target: a gauge whose value is the scrape's second, the same whichever replica asks.
     const target = http.createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(`# TYPE live_seconds gauge\nlive_seconds ${Math.floor(Date.now() / 1000)}\n`);
+      res
+        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+        .end(
+          `# HELP live_seconds The second of the scrape.\n# TYPE live_seconds gauge\nlive_seconds ${Math.floor(Date.now() / 1000)}\n` +
+            '# HELP live_scrapes_total Scrapes answered.\n# TYPE live_scrapes_total counter\nlive_scrapes_total 1\n',
+        );
     });
     await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
     const targetAddr = `127.0.0.1:${(target.address() as AddressInfo).port}`;
@@ -57,6 +62,21 @@ if (prometheus) {
     };
     await scraping('r0');
     await scraping('r1');
+
+    // Metric metadata through the sidecars' Metadata API and the querier: what Prometheus itself answers, the
+    // replicas' equal metas collapsed into one.
+    const own = await (await fetch(`${proms.r1.url}/api/v1/metadata`)).json();
+    t.ok(own.data.live_seconds && own.data.live_scrapes_total, 'Prometheus knows both metrics');
+    const merged = await api(q.httpAddress, '/api/v1/metadata', {});
+    t.same(merged.body.data, own.data, 'the querier answers /api/v1/metadata as Prometheus does');
+    const one = await api(q.httpAddress, '/api/v1/metadata', { metric: 'live_scrapes_total' });
+    t.same(one.body.data, { live_scrapes_total: own.data.live_scrapes_total }, 'metric=');
+    const limited = await api(q.httpAddress, '/api/v1/metadata', { limit: '1' });
+    const names = Object.keys(limited.body.data);
+    t.equal(names.length, 1, 'limit=1: one metric');
+    t.same(limited.body.data[names[0]], own.data[names[0]]);
+    t.same((await api(q.httpAddress, '/api/v1/metadata', { limit: '0' })).body.data, {}, 'limit=0: none, as Prometheus');
+
     const start = Date.now();
     await sleep(4000);
     const r0 = proms.r0;

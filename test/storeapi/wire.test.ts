@@ -165,6 +165,20 @@ t.test('InfoResponse: empty StoreInfo and RulesInfo are present; the rest stay a
   t.equal(hex(encodeMessage('thanos.info.InfoResponse', { ComponentType: 'store' })), hex(b(0x12, 0x05, 'store')));
 });
 
+// MetricMetadataResponse{metadata {metadata {"up": {metas [{type "gauge", help "Up."}]}}}} — a map is a repeated
+// entry message {key = 1; value = 2}, every entry written with its key and value:
+//   Meta: type (1) 0x0a 05 "gauge"; help (2) 0x12 03 "Up."; unit "" omitted → 12 bytes
+//   MetricMetadataEntry: metas (2) 0x12 0x0c <12> → 14;  map entry: key 0x0a 02 "up", value 0x12 0x0e <14> → 20
+//   MetricMetadata: metadata (1) 0x0a 0x14 <20> → 22;  MetricMetadataResponse: metadata (1) 0x0a 0x16 <22>
+const METADATA = b(0x0a, 0x16, 0x0a, 0x14, 0x0a, 0x02, 'up', 0x12, 0x0e, 0x12, 0x0c, 0x0a, 0x05, 'gauge', 0x12, 0x03, 'Up.');
+
+t.test('MetricMetadataResponse: a map field encodes as Go writes it and decodes to an object', async (t) => {
+  const msg = { metadata: { metadata: { up: { metas: [{ type: 'gauge', help: 'Up.', unit: '' }] } } } };
+  t.equal(hex(encodeMessage('thanos.MetricMetadataResponse', msg)), hex(METADATA));
+  t.same(decodeMessage<Record<string, unknown>>('thanos.MetricMetadataResponse', METADATA), { ...msg, result: 'metadata' });
+  t.equal(hex(encodeMessage('thanos.MetricMetadataResponse', { metadata: { metadata: {} } })), hex(b(0x0a, 0x00)), 'an empty map: the message, no entries');
+});
+
 t.test('unknown fields are skipped', async (t) => {
   // Appended to the series frame: field 5 varint (0x28, 150 = 0x96 0x01), field 6 LEN (0x32 02 ff ff),
   // field 7 fixed32 (0x3d + 4 bytes), field 8 fixed64 (0x41 + 8 bytes), field 100 varint (tag 800 = 0xa0 0x06, 0x01).

@@ -1,6 +1,6 @@
 /**
- * Endpoints Grafana probes or that report the querier's own state: buildinfo, stores, rules/alerts,
- * metadata and exemplars (empty but successful until their gRPC APIs are federated).
+ * Endpoints Grafana probes or that report the querier's own state: buildinfo, stores, rules/alerts, metric
+ * metadata, and exemplars (empty but successful until their gRPC API is federated).
  */
 import type { FastifyInstance } from 'fastify';
 import { VERSION } from '../../cli/version.js';
@@ -66,13 +66,46 @@ export function registerStatusRoutes(app: FastifyInstance, deps: ApiDeps): void 
     });
   }
 
-  // Federated metadata and exemplars are not implemented yet: an empty success, which Grafana accepts.
-  app.get('/api/v1/metadata', async (): Promise<MetadataResult> => ({ data: '{}', warnings: [] }));
+  // Metric metadata from the stores' Metadata APIs (Prometheus answers GET only).
+  app.get('/api/v1/metadata', async (request, reply): Promise<MetadataResult> => {
+    const form = new Form(request);
+    const limit = integerParam(form, 'limit');
+    const limitPerMetric = integerParam(form, 'limit_per_metric');
+    if (!deps.metricMetadata) return { data: '{}', warnings: [] };
+    const partial = form.get('partial_response');
+    const abort = requestAbort(reply, deps.defaults.queryTimeoutMs);
+    try {
+      const res = await deps.metricMetadata(
+        {
+          metric: form.get('metric') ?? '',
+          limit,
+          limitPerMetric,
+          partialResponse: partial === undefined ? deps.defaults.partialResponse : parseBool(partial, 'partial_response'),
+        },
+        abort.signal,
+      );
+      return { data: JSON.stringify(res.metadata), warnings: res.warnings };
+    } finally {
+      abort.done();
+    }
+  });
+  // Federated exemplars are not implemented yet: an empty success, which Grafana accepts.
   app.route({
     method: ['GET', 'POST'],
     url: '/api/v1/query_exemplars',
     handler: async (): Promise<MetadataResult> => ({ data: '[]', warnings: [] }),
   });
+}
+
+/** `limit` and `limit_per_metric` of /api/v1/metadata: an integer, −1 when absent (Prometheus's "no limit"). */
+function integerParam(form: Form, name: string): number {
+  const text = form.get(name);
+  if (text === undefined || text === '') return -1;
+  const n = Number(text);
+  // Prometheus parses with strconv.Atoi and words the error so.
+  if (!/^[+-]?\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) throw new HttpApiError('bad_data', `${name} must be a number`);
+  // The gRPC field is an int32: past it, no limit is the same answer.
+  return n < 0 || n > 2 ** 31 - 1 ? -1 : n;
 }
 
 function storeJson(s: StoreStatus): Record<string, unknown> {

@@ -6,6 +6,7 @@ import {
   InfoClient,
   int64ToMillis,
   labelsFromProto,
+  MetadataClient,
   RulesClient,
   StoreClient,
   type InfoResponse,
@@ -21,6 +22,7 @@ export interface EndpointMetadata {
   maxTime: number;
   hasStoreApi: boolean;
   hasRulesApi: boolean;
+  hasMetricMetadataApi: boolean;
   supportsWithoutReplicaLabels: boolean;
 }
 
@@ -32,6 +34,7 @@ export const UNKNOWN_METADATA: EndpointMetadata = {
   maxTime: Infinity,
   hasStoreApi: false,
   hasRulesApi: false,
+  hasMetricMetadataApi: false,
   supportsWithoutReplicaLabels: false,
 };
 
@@ -41,6 +44,7 @@ export class Endpoint {
   readonly store: StoreClient;
   readonly info: InfoClient;
   readonly rules: RulesClient;
+  readonly metricMetadata: MetadataClient;
   metadata: EndpointMetadata = UNKNOWN_METADATA;
   /** ms of the last Info attempt, and of the last success. */
   lastCheck: number | undefined;
@@ -53,6 +57,7 @@ export class Endpoint {
     this.info = new InfoClient(address, { metadata: opts.metadata });
     this.store = new StoreClient(address, { channel: this.info.channel, metadata: opts.metadata });
     this.rules = new RulesClient(address, { channel: this.info.channel, metadata: opts.metadata });
+    this.metricMetadata = new MetadataClient(address, { channel: this.info.channel, metadata: opts.metadata });
   }
 
   /** Queried only while its last check succeeded, unless strict (Thanos: `isQueryable`). */
@@ -93,6 +98,7 @@ export function metadataFromInfo(res: InfoResponse): EndpointMetadata {
     maxTime: store ? bound(store.max_time, Infinity) : Infinity,
     hasStoreApi: store !== undefined && store !== null,
     hasRulesApi: res.rules !== undefined && res.rules !== null,
+    hasMetricMetadataApi: res.metric_metadata !== undefined && res.metric_metadata !== null,
     supportsWithoutReplicaLabels: store?.supports_without_replica_labels ?? false,
   };
 }

@@ -5,13 +5,13 @@
  *
  * A failing endpoint is a warning `fetching rules from rules client <addr>: <why>` under partial response
  * (Thanos pkg/rules/proxy.go words it so) and fails the request otherwise (a StorageError → HTTP 500, as
- * Thanos answers ErrorInternal "error retrieving rules"). The request's own timeout or cancellation is never
- * turned into a warning.
+ * Thanos answers ErrorInternal "error retrieving rules"): stream-fanout.ts.
  */
-import { StorageError, throwIfAborted, type Matcher } from '../../model/index.js';
-import { PartialResponseStrategy, RulesRequestType, type RulesRequest } from '../../storeapi/index.js';
+import type { Matcher } from '../../model/index.js';
+import { PartialResponseStrategy, RulesRequestType, type RulesRequest, type RulesResponse } from '../../storeapi/index.js';
 import type { RulesQuery, RulesResult } from '../../api/index.js';
 import type { Endpoint } from '../endpoints/endpoint.js';
+import { fanoutStreams } from '../stream-fanout.js';
 import { dedupGroups, filterRulesByMatchers } from './dedup.js';
 import { ruleGroupJson } from './json.js';
 import { ruleGroupFromProto, type RuleGroup } from './model.js';
@@ -21,37 +21,23 @@ export type RulesFunc = (query: RulesQuery, signal: AbortSignal) => Promise<Rule
 export function rulesFanout(endpoints: () => readonly Endpoint[]): RulesFunc {
   return async (query, signal) => {
     const request = rulesRequest(query);
-    const targets = endpoints().filter((e) => e.metadata.hasRulesApi);
-    // Under ABORT the first failure cancels the other streams: their answers would be thrown away.
-    const local = new AbortController();
-    const onAbort = (): void => local.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    const warnings: string[] = [];
     const groups: RuleGroup[] = [];
-    try {
-      await Promise.all(
-        targets.map(async (e) => {
-          try {
-            for await (const frame of e.rules.rules(request, { signal: local.signal })) {
-              if (frame.result === 'warning') warnings.push(frame.warning);
-              else if (frame.result === 'group') groups.push(ruleGroupFromProto(frame.group));
-            }
-          } catch (err) {
-            throwIfAborted(signal, 'rules');
-            const why = `fetching rules from rules client ${e.address}: ${err instanceof Error ? err.message : String(err)}`;
-            if (!query.partialResponse) {
-              local.abort(new StorageError(why));
-              throw new StorageError(`error retrieving rules: ${why}`, { cause: err });
-            }
-            warnings.push(why);
-          }
-        }),
-      );
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+    const warnings: string[] = [];
+    const failures = await fanoutStreams(
+      endpoints().filter((e) => e.metadata.hasRulesApi),
+      {
+        what: 'rules',
+        partialResponse: query.partialResponse,
+        open: (e, s) => e.rules.rules(request, { signal: s }),
+        onFrame: (frame: RulesResponse) => {
+          if (frame.result === 'warning') warnings.push(frame.warning);
+          else if (frame.result === 'group') groups.push(ruleGroupFromProto(frame.group));
+        },
+      },
+      signal,
+    );
     const filtered = filterRulesByMatchers(filterGroups(groups, query), query.matchers);
-    return { groups: dedupGroups(filtered, query.replicaLabels).map(ruleGroupJson), warnings };
+    return { groups: dedupGroups(filtered, query.replicaLabels).map(ruleGroupJson), warnings: [...warnings, ...failures] };
   };
 }
 

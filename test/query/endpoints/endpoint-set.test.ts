@@ -200,6 +200,7 @@ t.test('Info metadata is kept: label sets, time range, component type, capabilit
     ComponentType: 'sidecar',
     store: { min_time: '1700000000000', max_time: MAX_INT64, supports_without_replica_labels: true },
     rules: {},
+    metric_metadata: {},
   });
   const store = await server(t, {
     label_sets: [{ labels: [{ name: 'cluster', value: 'eu' }] }, { labels: [{ name: 'cluster', value: 'us' }] }],
@@ -220,6 +221,7 @@ t.test('Info metadata is kept: label sets, time range, component type, capabilit
     maxTime: Infinity,
     hasStoreApi: true,
     hasRulesApi: true,
+    hasMetricMetadataApi: true,
     supportsWithoutReplicaLabels: true,
   });
   t.same(meta(store), {
@@ -229,6 +231,7 @@ t.test('Info metadata is kept: label sets, time range, component type, capabilit
     maxTime: 1_700_000_999_999,
     hasStoreApi: true,
     hasRulesApi: false,
+    hasMetricMetadataApi: false,
     supportsWithoutReplicaLabels: false,
   });
   // No StoreInfo: not a Store API, whole time range (Thanos: [MinInt64, MaxInt64]).
@@ -239,6 +242,7 @@ t.test('Info metadata is kept: label sets, time range, component type, capabilit
     maxTime: Infinity,
     hasStoreApi: false,
     hasRulesApi: true,
+    hasMetricMetadataApi: false,
     supportsWithoutReplicaLabels: false,
   });
 

@@ -23,6 +23,7 @@ function endpoint(address: string, meta: Partial<EndpointMetadata> & { labelSets
     maxTime: Infinity,
     hasStoreApi: true,
     hasRulesApi: false,
+    hasMetricMetadataApi: false,
     supportsWithoutReplicaLabels: true,
     ...meta,
   };
