@@ -229,6 +229,8 @@ export async function startQuery(config: QueryConfig): Promise<RunningQuery> {
     enableExperimentalFunctions: config.enableExperimentalFunctions,
   });
 
+  const metricMetadata = metricMetadataFanout(() => endpoints.queryable());
+
   // HTTP API
   const app = await createApiServer({
     engine,
@@ -243,7 +245,7 @@ export async function startQuery(config: QueryConfig): Promise<RunningQuery> {
     ready: () => endpoints.ready,
     stores: () => endpoints.all().map(storeStatus),
     rules: rulesFanout(() => endpoints.queryable()),
-    metricMetadata: metricMetadataFanout(() => endpoints.queryable()),
+    metricMetadata,
     registry,
     component: 'query',
     logger: config.log ? { level: config.logLevel } : false,
@@ -253,7 +255,7 @@ export async function startQuery(config: QueryConfig): Promise<RunningQuery> {
   const httpPort = (app.server.address() as { port: number }).port;
 
   // gRPC StoreAPI (so queriers stack)
-  const grpc = await startGrpcServer(config.grpcAddress, querierStoreApi(fanout));
+  const grpc = await startGrpcServer(config.grpcAddress, querierStoreApi(fanout, metricMetadata));
 
   const actors: Actor[] = [
     // DNS refresh

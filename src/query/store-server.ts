@@ -1,7 +1,8 @@
 /**
- * The querier's own StoreAPI (Info with ComponentType "query", Series, LabelNames, LabelValues), served from
- * its fan-out so a global querier can sit on top of per-cluster ones. Series are merged and chunk-deduplicated
- * but not replica-deduplicated: that is the top querier's job (it asks us to drop replica labels).
+ * The querier's own StoreAPI (Info with ComponentType "query", Series, LabelNames, LabelValues, and
+ * MetricMetadata when given its fan-out), served from its fan-out so a global querier can sit on top of
+ * per-cluster ones. Series are merged and chunk-deduplicated but not replica-deduplicated: that is the top
+ * querier's job (it asks us to drop replica labels).
  */
 import { Labels, throwIfAborted } from '../model/index.js';
 import {
@@ -12,14 +13,16 @@ import {
   PartialResponseStrategy,
   ThanosChunkEncoding,
   type InfoService,
+  type MetadataService,
   type ProtoSeries,
   type StoreService,
 } from '../storeapi/index.js';
 import { FanoutStorage, mergeStoreStreams, type FanoutConfig } from './fanout.js';
+import type { MetricMetadataFunc } from './metadata/index.js';
 import type { StoreSeries } from './merge/index.js';
 import { matchingEndpoints } from './proxy/prune.js';
 
-export function querierStoreApi(cfg: FanoutConfig): { store: StoreService; info: InfoService } {
+export function querierStoreApi(cfg: FanoutConfig, metricMetadata?: MetricMetadataFunc): { store: StoreService; info: InfoService; metadata?: MetadataService } {
   const info: InfoService = {
     async info() {
       const endpoints = cfg.endpoints();
@@ -40,6 +43,7 @@ export function querierStoreApi(cfg: FanoutConfig): { store: StoreService; info:
           max_time: millisToInt64(endpoints.length ? max : -Infinity),
           supports_without_replica_labels: true,
         },
+        ...(metricMetadata !== undefined ? { metric_metadata: {} } : {}),
       };
     },
   };
@@ -92,7 +96,20 @@ export function querierStoreApi(cfg: FanoutConfig): { store: StoreService; info:
       return { values: r.values, warnings: r.warnings };
     },
   };
-  return { store, info };
+  if (metricMetadata === undefined) return { store, info };
+  const metadata: MetadataService = {
+    // The merged answer of our endpoints as one frame, their warnings before it.
+    async metricMetadata(req, send, ctx) {
+      const res = await metricMetadata(
+        { metric: req.metric, limit: req.limit, limitPerMetric: -1, partialResponse: req.partial_response_strategy !== PartialResponseStrategy.ABORT },
+        ctx.signal,
+      );
+      for (const warning of res.warnings) await send({ warning });
+      const entries = Object.entries(res.metadata).map(([name, metas]) => [name, { metas }] as const);
+      await send({ metadata: { metadata: Object.fromEntries(entries) } });
+    },
+  };
+  return { store, info, metadata };
 }
 
 function storageFor(cfg: FanoutConfig, strategy: PartialResponseStrategy): FanoutStorage {

@@ -64,9 +64,18 @@ t.test('two replicas and a third store: equal metas collapse, new ones add, keys
   t.same(all.body.warnings, ['c is partial'], 'a store’s warning frame is passed on');
   t.equal(hidden.requests.length, 0);
 
-  await api(q.httpAddress, '/api/v1/metadata', { metric: 'up', limit: '5' });
+  const up = await api(q.httpAddress, '/api/v1/metadata', { metric: 'up', limit: '5' });
   t.match(a.requests.at(-1), { metric: 'up', limit: 5 }, 'metric and limit go to the stores');
+  t.same(up.body.data, { up: all.body.data.up }, 'only that metric, though these stores answer everything');
   t.match(a.requests[0], { metric: '', limit: -1 }, 'no limit: −1, as Thanos sends it');
+
+  // A global querier over this one: the metadata passes through our querier's own Metadata API.
+  const top = await querier({ endpoints: [q.grpcAddress] });
+  t.teardown(() => top.stop());
+  const viaTop = await api(top.httpAddress, '/api/v1/metadata', {});
+  t.same(viaTop.body.data, all.body.data, 'a querier on top answers the same');
+  t.same(viaTop.body.warnings, ['c is partial'], 'and passes the warning on');
+  t.same((await api(top.httpAddress, '/api/v1/metadata', { metric: 'up' })).body.data, { up: all.body.data.up });
 
   const perMetric = await api(q.httpAddress, '/api/v1/metadata', { limit_per_metric: '1' });
   t.equal(perMetric.body.data.http_requests_total.length, 1, 'limit_per_metric');

@@ -30,7 +30,11 @@ export function metricMetadataFanout(endpoints: () => readonly Endpoint[]): Metr
         open: (e, s) => e.metricMetadata.metricMetadata(request, { signal: s }),
         onFrame: (frame: MetricMetadataResponse) => {
           if (frame.result === 'warning') warnings.push(frame.warning);
-          else if (frame.result === 'metadata') mergeMetadata(byMetric, frame.metadata.metadata, query.limit);
+          else if (frame.result === 'metadata') {
+            const answer = frame.metadata.metadata;
+            // A store that ignores `metric` must not widen the answer.
+            mergeMetadata(byMetric, query.metric === '' ? answer : pick(answer, query.metric), query.limit);
+          }
         },
       },
       signal,
@@ -55,6 +59,10 @@ export function mergeMetadata(into: Map<string, ProtoMeta[]>, answer: Record<str
     }
     uniqueMetas(have, entry.metas ?? []);
   }
+}
+
+function pick<V>(answer: Record<string, V>, name: string): Record<string, V> {
+  return Object.hasOwn(answer, name) ? { [name]: answer[name] } : {};
 }
 
 function uniqueMetas(into: ProtoMeta[], metas: readonly ProtoMeta[]): ProtoMeta[] {
