@@ -40,7 +40,8 @@ export function registerDemo(program: Command): void {
         `  replica A has no data ${gapAt(a.gap)}, replica B none ${gapAt(b.gap)}; deduplicated (replica label "${DEMO.replicaLabel}") neither gap shows`,
         '',
         'Try it:',
-        `  curl -s '${url}/api/v1/query?query=sum+by+(job)(rate(http_requests_total[5m]))'`,
+        // -G with --data-urlencode: curl would take the [5m] of a literal URL for one of its globs and fail.
+        `  curl -sG '${url}/api/v1/query' --data-urlencode 'query=sum by (job) (rate(http_requests_total[5m]))'`,
         `  curl -s '${url}/api/v1/query?query=up&dedup=false'          # both replicas, replica label kept`,
         `  curl -s '${url}/api/v1/stores'`,
         '',
