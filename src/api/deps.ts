@@ -3,7 +3,7 @@
  * data source: the StoreAPI fan-out in production, a MemoryStorage in tests.
  */
 import type { Registry } from 'prom-client';
-import type { Matcher } from '../model/index.js';
+import type { Labels, Matcher } from '../model/index.js';
 import type { Engine } from '../promql/types.js';
 import type { LabelQuerier, Queryable } from '../storage/index.js';
 
@@ -65,6 +65,26 @@ export interface MetricMetadataResult {
   warnings: string[];
 }
 
+export interface ExemplarsQuery {
+  /** PromQL; its selectors pick the series. */
+  query: string;
+  /** ms */
+  start: number;
+  end: number;
+  partialResponse: boolean;
+  replicaLabels: string[];
+}
+
+export interface SeriesExemplars {
+  seriesLabels: Labels;
+  exemplars: { labels: Labels; value: number; /** ms */ ts: number }[];
+}
+
+export interface ExemplarsResult {
+  data: SeriesExemplars[];
+  warnings: string[];
+}
+
 export interface ApiDefaults {
   replicaLabels: string[];
   partialResponse: boolean;
@@ -85,6 +105,7 @@ export interface ApiDeps {
   stores?(): StoreStatus[];
   rules?(query: RulesQuery, signal: AbortSignal): Promise<RulesResult>;
   metricMetadata?(query: MetricMetadataQuery, signal: AbortSignal): Promise<MetricMetadataResult>;
+  exemplars?(query: ExemplarsQuery, signal: AbortSignal): Promise<ExemplarsResult>;
   /** prom-client registry served on /metrics; API metrics are registered in it. */
   registry: Registry;
   /** Component name for logs and buildinfo. */

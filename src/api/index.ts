@@ -11,6 +11,6 @@
  *   await app.listen({ host: '127.0.0.1', port: 10902 });
  */
 export { createApiServer } from './server.js';
-export type { ApiDeps, ApiDefaults, RequestStorage, RequestStorageOptions, StoreStatus, RulesQuery, RulesResult, MetricMetadataQuery, MetricMetadataResult } from './deps.js';
+export type { ApiDeps, ApiDefaults, RequestStorage, RequestStorageOptions, StoreStatus, RulesQuery, RulesResult, MetricMetadataQuery, MetricMetadataResult, ExemplarsQuery, ExemplarsResult, SeriesExemplars } from './deps.js';
 export { formatFloat, formatTimestamp } from './json.js';
 export { parseTime, parseDuration, unescapeLabelName } from './params.js';

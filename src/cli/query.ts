@@ -9,6 +9,7 @@ import { DnsProvider, dnsResolver, parseEndpointSpec, parseResolverAddress, type
 import { Labels } from '../model/index.js';
 import { createEngine } from '../promql/index.js';
 import { EndpointSet, FanoutStorage, loadChunkHasher, querierStoreApi, type DedupAlgorithm, type FanoutConfig } from '../query/index.js';
+import { exemplarsFanout } from '../query/exemplars/index.js';
 import { metricMetadataFanout } from '../query/metadata/index.js';
 import { rulesFanout } from '../query/rules/index.js';
 import { startGrpcServer } from '../storeapi/index.js';
@@ -230,6 +231,7 @@ export async function startQuery(config: QueryConfig): Promise<RunningQuery> {
   });
 
   const metricMetadata = metricMetadataFanout(() => endpoints.queryable());
+  const exemplars = exemplarsFanout(() => endpoints.queryable());
 
   // HTTP API
   const app = await createApiServer({
@@ -246,6 +248,7 @@ export async function startQuery(config: QueryConfig): Promise<RunningQuery> {
     stores: () => endpoints.all().map(storeStatus),
     rules: rulesFanout(() => endpoints.queryable()),
     metricMetadata,
+    exemplars,
     registry,
     component: 'query',
     logger: config.log ? { level: config.logLevel } : false,
@@ -255,7 +258,7 @@ export async function startQuery(config: QueryConfig): Promise<RunningQuery> {
   const httpPort = (app.server.address() as { port: number }).port;
 
   // gRPC StoreAPI (so queriers stack)
-  const grpc = await startGrpcServer(config.grpcAddress, querierStoreApi(fanout, metricMetadata));
+  const grpc = await startGrpcServer(config.grpcAddress, querierStoreApi(fanout, { metricMetadata, exemplars }));
 
   const actors: Actor[] = [
     // DNS refresh

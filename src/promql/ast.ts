@@ -172,3 +172,34 @@ export function exprType(e: Expr): ValueType {
       return exprType(e.lhs) === 'scalar' && exprType(e.rhs) === 'scalar' ? 'scalar' : 'vector';
   }
 }
+
+/** The matchers of every vector selector in `e`, in query order (Prometheus's parser.ExtractSelectors). */
+export function extractSelectors(e: Expr): Matcher[][] {
+  const out: Matcher[][] = [];
+  const walk = (x: Expr): void => {
+    switch (x.type) {
+      case 'VectorSelector':
+        out.push(x.matchers);
+        return;
+      case 'MatrixSelector':
+        return walk(x.vectorSelector);
+      case 'SubqueryExpr':
+      case 'ParenExpr':
+      case 'UnaryExpr':
+        return walk(x.expr);
+      case 'AggregateExpr':
+        if (x.param !== null) walk(x.param);
+        return walk(x.expr);
+      case 'Call':
+        return x.args.forEach(walk);
+      case 'BinaryExpr':
+        walk(x.lhs);
+        return walk(x.rhs);
+      case 'NumberLiteral':
+      case 'StringLiteral':
+        return;
+    }
+  };
+  walk(e);
+  return out;
+}

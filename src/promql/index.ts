@@ -17,7 +17,7 @@ import type { Engine, EngineOptions } from './types.js';
 
 export { parse, printExpr, parsePromDuration } from './parser/index.js';
 export type * from './ast.js';
-export { exprType } from './ast.js';
+export { exprType, extractSelectors } from './ast.js';
 export type * from './types.js';
 
 /** The engine wired with the real parser and function tables. */

@@ -15,6 +15,6 @@
 export { EndpointSet, type EndpointSpec, type EndpointSetOptions } from './endpoints/endpoint-set.js';
 export { Endpoint, type EndpointMetadata } from './endpoints/endpoint.js';
 export { FanoutStorage, mergeStoreStreams, type FanoutConfig, type MergeOptions } from './fanout.js';
-export { querierStoreApi } from './store-server.js';
+export { querierStoreApi, type QuerierApis } from './store-server.js';
 export { loadChunkHasher, type ChunkHasher } from './merge/index.js';
 export type { DedupAlgorithm } from './dedup/index.js';

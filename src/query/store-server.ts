@@ -1,6 +1,6 @@
 /**
  * The querier's own StoreAPI (Info with ComponentType "query", Series, LabelNames, LabelValues, and
- * MetricMetadata when given its fan-out), served from its fan-out so a global querier can sit on top of
+ * MetricMetadata and Exemplars when given their fan-outs), served from its fan-out so a global querier can sit on top of
  * per-cluster ones. Series are merged and chunk-deduplicated but not replica-deduplicated: that is the top
  * querier's job (it asks us to drop replica labels).
  */
@@ -12,17 +12,29 @@ import {
   millisToInt64,
   PartialResponseStrategy,
   ThanosChunkEncoding,
+  type ExemplarsService,
   type InfoService,
   type MetadataService,
   type ProtoSeries,
   type StoreService,
 } from '../storeapi/index.js';
 import { FanoutStorage, mergeStoreStreams, type FanoutConfig } from './fanout.js';
+import type { ExemplarsFunc } from './exemplars/index.js';
 import type { MetricMetadataFunc } from './metadata/index.js';
 import type { StoreSeries } from './merge/index.js';
 import { matchingEndpoints } from './proxy/prune.js';
 
-export function querierStoreApi(cfg: FanoutConfig, metricMetadata?: MetricMetadataFunc): { store: StoreService; info: InfoService; metadata?: MetadataService } {
+/** The federated APIs besides Series that the querier serves on, when given their fan-outs. */
+export interface QuerierApis {
+  metricMetadata?: MetricMetadataFunc;
+  exemplars?: ExemplarsFunc;
+}
+
+export function querierStoreApi(
+  cfg: FanoutConfig,
+  apis: QuerierApis = {},
+): { store: StoreService; info: InfoService; metadata?: MetadataService; exemplars?: ExemplarsService } {
+  const { metricMetadata, exemplars } = apis;
   const info: InfoService = {
     async info() {
       const endpoints = cfg.endpoints();
@@ -34,16 +46,14 @@ export function querierStoreApi(cfg: FanoutConfig, metricMetadata?: MetricMetada
         min = Math.min(min, e.metadata.minTime);
         max = Math.max(max, e.metadata.maxTime);
       }
+      // No endpoints yet: an empty range (min > max), so nobody routes queries to us for nothing.
+      const range = { min_time: millisToInt64(endpoints.length ? min : Infinity), max_time: millisToInt64(endpoints.length ? max : -Infinity) };
       return {
         label_sets: [...sets.values()].sort(Labels.compare).map((ls) => ({ labels: labelsToProto(ls) })),
         ComponentType: 'query',
-        store: {
-          // No endpoints yet: an empty range (min > max), so nobody routes queries to us for nothing.
-          min_time: millisToInt64(endpoints.length ? min : Infinity),
-          max_time: millisToInt64(endpoints.length ? max : -Infinity),
-          supports_without_replica_labels: true,
-        },
+        store: { ...range, supports_without_replica_labels: true },
         ...(metricMetadata !== undefined ? { metric_metadata: {} } : {}),
+        ...(exemplars !== undefined ? { exemplars: range } : {}),
       };
     },
   };
@@ -96,8 +106,7 @@ export function querierStoreApi(cfg: FanoutConfig, metricMetadata?: MetricMetada
       return { values: r.values, warnings: r.warnings };
     },
   };
-  if (metricMetadata === undefined) return { store, info };
-  const metadata: MetadataService = {
+  const metadata: MetadataService | undefined = metricMetadata && {
     // The merged answer of our endpoints as one frame, their warnings before it.
     async metricMetadata(req, send, ctx) {
       const res = await metricMetadata(
@@ -109,7 +118,31 @@ export function querierStoreApi(cfg: FanoutConfig, metricMetadata?: MetricMetada
       await send({ metadata: { metadata: Object.fromEntries(entries) } });
     },
   };
-  return { store, info, metadata };
+  const exemplarsService: ExemplarsService | undefined = exemplars && {
+    // Each series' exemplars as a frame, replica labels kept: the querier on top deduplicates.
+    async exemplars(req, send, ctx) {
+      const res = await exemplars(
+        {
+          query: req.query,
+          start: int64ToMillis(req.start),
+          end: int64ToMillis(req.end),
+          partialResponse: req.partial_response_strategy !== PartialResponseStrategy.ABORT,
+          replicaLabels: [],
+        },
+        ctx.signal,
+      );
+      for (const warning of res.warnings) await send({ warning });
+      for (const s of res.data) {
+        await send({
+          data: {
+            seriesLabels: { labels: labelsToProto(s.seriesLabels) },
+            exemplars: s.exemplars.map((e) => ({ labels: { labels: labelsToProto(e.labels) }, value: e.value, ts: e.ts })),
+          },
+        });
+      }
+    },
+  };
+  return { store, info, metadata, exemplars: exemplarsService };
 }
 
 function storageFor(cfg: FanoutConfig, strategy: PartialResponseStrategy): FanoutStorage {

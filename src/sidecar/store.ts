@@ -12,8 +12,9 @@
  *    external labels (external wins) minus `without_replica_labels`; `skip_chunks` via /api/v1/series.
  *  - LabelNames / LabelValues: Prometheus's HTTP API plus the external labels.
  *  - MetricMetadata: Prometheus's /api/v1/metadata (metric-metadata.ts), advertised as `metric_metadata {}`.
+ *  - Exemplars: Prometheus's /api/v1/query_exemplars (exemplars.ts), advertised with the store's time range.
  *
- * Not served, and not advertised: sharding, exemplars, rules, targets, native histograms.
+ * Not served, and not advertised: sharding, rules, targets, native histograms.
  */
 import xxhash from 'xxhash-wasm';
 import { BadDataError, Labels, NotSupportedError, StorageError, throwIfAborted, type Matcher } from '../model/index.js';
@@ -30,6 +31,7 @@ import {
   type FrameSink,
   type InfoResponse,
   type InfoService,
+  type ExemplarsService,
   type MetadataService,
   type LabelNamesRequest,
   type LabelNamesResponse,
@@ -43,6 +45,7 @@ import {
 } from '../storeapi/index.js';
 import type { RemoteChunk } from './chunked-decoder.js';
 import { PrometheusLabelsApi } from './labels-api.js';
+import { sidecarExemplarsApi } from './exemplars.js';
 import { sidecarMetadataApi } from './metric-metadata.js';
 import type { PrometheusMetadata } from './metadata.js';
 import type { PrometheusHttp } from './prometheus-http.js';
@@ -56,8 +59,10 @@ export interface SidecarStoreOptions {
   remoteRead?: RemoteReadOptions;
 }
 
-/** The Store, Info and Metadata services, ready for startGrpcServer. */
-export async function sidecarStoreApi(opts: SidecarStoreOptions): Promise<{ store: StoreService; info: InfoService; metadata: MetadataService }> {
+/** The Store, Info, Metadata and Exemplars services, ready for startGrpcServer. */
+export async function sidecarStoreApi(
+  opts: SidecarStoreOptions,
+): Promise<{ store: StoreService; info: InfoService; metadata: MetadataService; exemplars: ExemplarsService }> {
   const { metadata } = opts;
   const h64 = (await xxhash()).h64Raw;
   const reader = new RemoteReadClient(opts.prometheus, opts.remoteRead);
@@ -195,11 +200,12 @@ export async function sidecarStoreApi(opts: SidecarStoreOptions): Promise<{ stor
           supports_projections: false,
         },
         metric_metadata: {},
+        exemplars: { min_time, max_time: MAX_INT64 },
       };
     },
   };
 
-  return { store, info, metadata: sidecarMetadataApi(opts.prometheus) };
+  return { store, info, metadata: sidecarMetadataApi(opts.prometheus), exemplars: sidecarExemplarsApi(opts.prometheus, metadata) };
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Typed StoreAPI clients (Store, Info, Rules, Metadata) on our gRPC channel over node:http2 (grpc/channel.ts), each
+ * Typed StoreAPI clients (Store, Info, Rules, Metadata, Exemplars) on our gRPC channel over node:http2 (grpc/channel.ts), each
  * call bounded by a deadline.
  *
  * Clients for the same endpoint can share one connection: pass `channel: other.channel`. Failures reject
@@ -19,6 +19,8 @@ import type {
   LabelNamesResponse,
   LabelValuesRequest,
   LabelValuesResponse,
+  ExemplarsRequest,
+  ExemplarsResponse,
   MetricMetadataRequest,
   MetricMetadataResponse,
   RulesRequest,
@@ -197,5 +199,18 @@ export class MetadataClient extends BaseClient {
 
   metricMetadata(req: Partial<MetricMetadataRequest>, opts?: CallOptions): AsyncIterableIterator<MetricMetadataResponse> {
     return this.stream(this.#m.MetricMetadata as MethodDefinition<MetricMetadataRequest, MetricMetadataResponse>, req, opts);
+  }
+}
+
+/** Client of `thanos.Exemplars`. */
+export class ExemplarsClient extends BaseClient {
+  readonly #m = methods('thanos.Exemplars');
+
+  constructor(target: string, opts: ClientOptions = {}) {
+    super(target, DEFAULT_CALL_TIMEOUT_MS, opts);
+  }
+
+  exemplars(req: Partial<ExemplarsRequest>, opts?: CallOptions): AsyncIterableIterator<ExemplarsResponse> {
+    return this.stream(this.#m.Exemplars as MethodDefinition<ExemplarsRequest, ExemplarsResponse>, req, opts);
   }
 }

@@ -64,10 +64,11 @@ export {
   type InfoService,
   type RulesService,
   type MetadataService,
+  type ExemplarsService,
   type CallContext,
   type FrameSink,
   type SeriesFrame,
 } from './server.js';
-export { StoreClient, InfoClient, RulesClient, MetadataClient, GrpcChannel, type ClientOptions, type CallOptions } from './client.js';
+export { StoreClient, InfoClient, RulesClient, MetadataClient, ExemplarsClient, GrpcChannel, type ClientOptions, type CallOptions } from './client.js';
 export { Code as GrpcCode, GrpcStatusError } from './grpc/codes.js';
 export { memoryStoreApi, type MemoryStoreApiOptions } from './memory-server.js';

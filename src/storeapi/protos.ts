@@ -37,6 +37,7 @@ const FILES = [
   'info/infopb/rpc.proto',
   'rules/rulespb/rpc.proto',
   'metadata/metadatapb/rpc.proto',
+  'exemplars/exemplarspb/rpc.proto',
   'prompb/remote.proto',
 ];
 

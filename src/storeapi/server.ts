@@ -1,5 +1,5 @@
 /**
- * A gRPC server for our StoreAPI services (thanos.Store, thanos.info.Info, thanos.Rules, thanos.Metadata) on our own gRPC
+ * A gRPC server for our StoreAPI services (thanos.Store, thanos.info.Info, thanos.Rules, thanos.Metadata, thanos.Exemplars) on our own gRPC
  * transport (grpc/server.ts over our HTTP/2, grpc/h2/), with the protos' codecs (protos.ts).
  *
  * Handlers are plain async functions over the message types in types.ts. Streaming handlers get a `send`
@@ -18,6 +18,8 @@ import type {
   LabelNamesResponse,
   LabelValuesRequest,
   LabelValuesResponse,
+  ExemplarsRequest,
+  ExemplarsResponse,
   MetricMetadataRequest,
   MetricMetadataResponse,
   RulesRequest,
@@ -61,11 +63,16 @@ export interface MetadataService {
   metricMetadata(req: MetricMetadataRequest, send: FrameSink<MetricMetadataResponse>, ctx: CallContext): Promise<void>;
 }
 
+export interface ExemplarsService {
+  exemplars(req: ExemplarsRequest, send: FrameSink<ExemplarsResponse>, ctx: CallContext): Promise<void>;
+}
+
 export interface StoreApiServices {
   store?: StoreService;
   info?: InfoService;
   rules?: RulesService;
   metadata?: MetadataService;
+  exemplars?: ExemplarsService;
 }
 
 export interface RunningGrpcServer {
@@ -119,6 +126,10 @@ export async function startGrpcServer(address: string, services: StoreApiService
   if (services.metadata !== undefined) {
     const s = services.metadata;
     stream('thanos.Metadata', 'MetricMetadata', (req: MetricMetadataRequest, send: FrameSink<MetricMetadataResponse>, ctx) => s.metricMetadata(req, send, ctx));
+  }
+  if (services.exemplars !== undefined) {
+    const s = services.exemplars;
+    stream('thanos.Exemplars', 'Exemplars', (req: ExemplarsRequest, send: FrameSink<ExemplarsResponse>, ctx) => s.exemplars(req, send, ctx));
   }
 
   const colon = address.lastIndexOf(':');

@@ -237,3 +237,26 @@ export interface ProtoMeta {
 export type MetricMetadataResponse =
   | { result?: 'metadata'; metadata: { metadata: Record<string, { metas: ProtoMeta[] }> } }
   | { result?: 'warning'; warning: string };
+
+export interface ExemplarsRequest {
+  query: string;
+  /** ms: decimal int64 strings as decoded, or numbers. */
+  start: Int64 | number;
+  end: Int64 | number;
+  partial_response_strategy: PartialResponseStrategy;
+}
+
+export interface ProtoExemplar {
+  labels: { labels: ProtoLabel[] };
+  value: number;
+  /** ms: a decimal int64 string as decoded, or a number. */
+  ts: Int64 | number;
+}
+
+/** The exemplars of one series. */
+export interface ExemplarData {
+  seriesLabels: { labels: ProtoLabel[] };
+  exemplars: ProtoExemplar[];
+}
+
+export type ExemplarsResponse = { result?: 'data'; data: ExemplarData } | { result?: 'warning'; warning: string };

@@ -48,6 +48,7 @@ t.test('not ready (Info "Not ready", /-/ready 503) until Prometheus answers; the
   t.match(info.store, { min_time: MIN_INT64, max_time: MAX_INT64, supports_without_replica_labels: true, supports_sharding: false });
   t.equal(info.rules, null, 'no Rules API advertised');
   t.same(info.metric_metadata, {}, 'the Metadata API advertised (an empty message)');
+  t.match(info.exemplars, { min_time: MIN_INT64, max_time: MAX_INT64 }, 'the Exemplars API advertised with the store range');
   const metrics = await (await fetch(`http://${sc.running.httpAddress}/metrics`)).text();
   t.match(metrics, /^promfed_sidecar_prometheus_up 1$/m);
 });

@@ -1,13 +1,16 @@
 /**
  * Endpoints Grafana probes or that report the querier's own state: buildinfo, stores, rules/alerts, metric
- * metadata, and exemplars (empty but successful until their gRPC API is federated).
+ * metadata and exemplars (the last three federated from the stores' gRPC APIs).
  */
 import type { FastifyInstance } from 'fastify';
 import { VERSION } from '../../cli/version.js';
-import type { ApiDeps, StoreStatus } from '../deps.js';
-import { HttpApiError } from '../errors.js';
+import { parse } from '../../promql/index.js';
+import type { ApiDeps, SeriesExemplars, StoreStatus } from '../deps.js';
+import { HttpApiError, invalidParam } from '../errors.js';
 import { Form } from '../form.js';
-import { parseBool } from '../params.js';
+import { formatFloat, formatTimestamp } from '../json.js';
+import { API_MAX_TIME_MS, API_MIN_TIME_MS, parseBool, parseTime } from '../params.js';
+import { renderLabels } from '../render.js';
 import { requestAbort } from '../request-context.js';
 import { parseSelectors } from './selectors.js';
 import type { MetadataResult } from './metadata.js';
@@ -89,12 +92,50 @@ export function registerStatusRoutes(app: FastifyInstance, deps: ApiDeps): void 
       abort.done();
     }
   });
-  // Federated exemplars are not implemented yet: an empty success, which Grafana accepts.
+  // Exemplars from the stores' Exemplars APIs, in Prometheus's JSON.
   app.route({
     method: ['GET', 'POST'],
     url: '/api/v1/query_exemplars',
-    handler: async (): Promise<MetadataResult> => ({ data: '[]', warnings: [] }),
+    handler: async (request, reply): Promise<MetadataResult> => {
+      const form = new Form(request);
+      const query = form.get('query') ?? '';
+      try {
+        parse(query);
+      } catch (err) {
+        throw invalidParam('query', err as Error);
+      }
+      const start = form.get('start') !== undefined && form.get('start') !== '' ? parseTime(form.get('start')!, 'start') : API_MIN_TIME_MS;
+      const end = form.get('end') !== undefined && form.get('end') !== '' ? parseTime(form.get('end')!, 'end') : API_MAX_TIME_MS;
+      if (end < start) throw invalidParam('end', 'end timestamp must not be before start time');
+      if (!deps.exemplars) return { data: '[]', warnings: [] };
+      const partial = form.get('partial_response');
+      const abort = requestAbort(reply, deps.defaults.queryTimeoutMs);
+      try {
+        const res = await deps.exemplars(
+          {
+            query,
+            start,
+            end,
+            partialResponse: partial === undefined ? deps.defaults.partialResponse : parseBool(partial, 'partial_response'),
+            replicaLabels: deps.defaults.replicaLabels,
+          },
+          abort.signal,
+        );
+        return { data: renderExemplars(res.data), warnings: res.warnings };
+      } finally {
+        abort.done();
+      }
+    },
   });
+}
+
+/** Prometheus's exemplar JSON: `[{"seriesLabels":{…},"exemplars":[{"labels":{…},"value":"1","timestamp":1.5}]}]`. */
+function renderExemplars(data: readonly SeriesExemplars[]): string {
+  const series = data.map((s) => {
+    const exemplars = s.exemplars.map((e) => `{"labels":${renderLabels(e.labels)},"value":"${formatFloat(e.value)}","timestamp":${formatTimestamp(e.ts)}}`);
+    return `{"seriesLabels":${renderLabels(s.seriesLabels)},"exemplars":[${exemplars.join(',')}]}`;
+  });
+  return `[${series.join(',')}]`;
 }
 
 /** `limit` and `limit_per_metric` of /api/v1/metadata: an integer, −1 when absent (Prometheus's "no limit"). */

@@ -3,6 +3,7 @@
  */
 import { Labels } from '../../model/index.js';
 import {
+  ExemplarsClient,
   InfoClient,
   int64ToMillis,
   labelsFromProto,
@@ -23,6 +24,7 @@ export interface EndpointMetadata {
   hasStoreApi: boolean;
   hasRulesApi: boolean;
   hasMetricMetadataApi: boolean;
+  hasExemplarsApi: boolean;
   supportsWithoutReplicaLabels: boolean;
 }
 
@@ -35,6 +37,7 @@ export const UNKNOWN_METADATA: EndpointMetadata = {
   hasStoreApi: false,
   hasRulesApi: false,
   hasMetricMetadataApi: false,
+  hasExemplarsApi: false,
   supportsWithoutReplicaLabels: false,
 };
 
@@ -45,6 +48,7 @@ export class Endpoint {
   readonly info: InfoClient;
   readonly rules: RulesClient;
   readonly metricMetadata: MetadataClient;
+  readonly exemplars: ExemplarsClient;
   metadata: EndpointMetadata = UNKNOWN_METADATA;
   /** ms of the last Info attempt, and of the last success. */
   lastCheck: number | undefined;
@@ -58,6 +62,7 @@ export class Endpoint {
     this.store = new StoreClient(address, { channel: this.info.channel, metadata: opts.metadata });
     this.rules = new RulesClient(address, { channel: this.info.channel, metadata: opts.metadata });
     this.metricMetadata = new MetadataClient(address, { channel: this.info.channel, metadata: opts.metadata });
+    this.exemplars = new ExemplarsClient(address, { channel: this.info.channel, metadata: opts.metadata });
   }
 
   /** Queried only while its last check succeeded, unless strict (Thanos: `isQueryable`). */
@@ -99,6 +104,7 @@ export function metadataFromInfo(res: InfoResponse): EndpointMetadata {
     hasStoreApi: store !== undefined && store !== null,
     hasRulesApi: res.rules !== undefined && res.rules !== null,
     hasMetricMetadataApi: res.metric_metadata !== undefined && res.metric_metadata !== null,
+    hasExemplarsApi: res.exemplars !== undefined && res.exemplars !== null,
     supportsWithoutReplicaLabels: store?.supports_without_replica_labels ?? false,
   };
 }

@@ -222,6 +222,7 @@ t.test('Info metadata is kept: label sets, time range, component type, capabilit
     hasStoreApi: true,
     hasRulesApi: true,
     hasMetricMetadataApi: true,
+    hasExemplarsApi: false,
     supportsWithoutReplicaLabels: true,
   });
   t.same(meta(store), {
@@ -232,6 +233,7 @@ t.test('Info metadata is kept: label sets, time range, component type, capabilit
     hasStoreApi: true,
     hasRulesApi: false,
     hasMetricMetadataApi: false,
+    hasExemplarsApi: false,
     supportsWithoutReplicaLabels: false,
   });
   // No StoreInfo: not a Store API, whole time range (Thanos: [MinInt64, MaxInt64]).
@@ -243,6 +245,7 @@ t.test('Info metadata is kept: label sets, time range, component type, capabilit
     hasStoreApi: false,
     hasRulesApi: true,
     hasMetricMetadataApi: false,
+    hasExemplarsApi: false,
     supportsWithoutReplicaLabels: false,
   });
 

@@ -24,6 +24,7 @@ function endpoint(address: string, meta: Partial<EndpointMetadata> & { labelSets
     hasStoreApi: true,
     hasRulesApi: false,
     hasMetricMetadataApi: false,
+    hasExemplarsApi: false,
     supportsWithoutReplicaLabels: true,
     ...meta,
   };
