@@ -258,7 +258,7 @@ export async function startQuery(config: QueryConfig): Promise<RunningQuery> {
   const httpPort = (app.server.address() as { port: number }).port;
 
   // gRPC StoreAPI (so queriers stack)
-  const grpc = await startGrpcServer(config.grpcAddress, querierStoreApi(fanout, { metricMetadata, exemplars }));
+  const grpc = await startGrpcServer(config.grpcAddress, querierStoreApi(fanout, { rules: true, metricMetadata, exemplars }));
 
   const actors: Actor[] = [
     // DNS refresh

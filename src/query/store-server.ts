@@ -1,6 +1,6 @@
 /**
  * The querier's own StoreAPI (Info with ComponentType "query", Series, LabelNames, LabelValues, and
- * MetricMetadata and Exemplars when given their fan-outs), served from its fan-out so a global querier can sit on top of
+ * Rules, MetricMetadata and Exemplars when asked to), served from its fan-out so a global querier can sit on top of
  * per-cluster ones. Series are merged and chunk-deduplicated but not replica-deduplicated: that is the top
  * querier's job (it asks us to drop replica labels).
  */
@@ -15,17 +15,22 @@ import {
   type ExemplarsService,
   type InfoService,
   type MetadataService,
+  type RulesResponse,
+  type RulesService,
   type ProtoSeries,
   type StoreService,
 } from '../storeapi/index.js';
 import { FanoutStorage, mergeStoreStreams, type FanoutConfig } from './fanout.js';
 import type { ExemplarsFunc } from './exemplars/index.js';
 import type { MetricMetadataFunc } from './metadata/index.js';
+import { fanoutStreams } from './stream-fanout.js';
 import type { StoreSeries } from './merge/index.js';
 import { matchingEndpoints } from './proxy/prune.js';
 
 /** The federated APIs besides Series that the querier serves on, when given their fan-outs. */
 export interface QuerierApis {
+  /** Pass rule groups through from the endpoints that have them (the querier on top merges replicas). */
+  rules?: boolean;
   metricMetadata?: MetricMetadataFunc;
   exemplars?: ExemplarsFunc;
 }
@@ -33,7 +38,7 @@ export interface QuerierApis {
 export function querierStoreApi(
   cfg: FanoutConfig,
   apis: QuerierApis = {},
-): { store: StoreService; info: InfoService; metadata?: MetadataService; exemplars?: ExemplarsService } {
+): { store: StoreService; info: InfoService; rules?: RulesService; metadata?: MetadataService; exemplars?: ExemplarsService } {
   const { metricMetadata, exemplars } = apis;
   const info: InfoService = {
     async info() {
@@ -52,6 +57,7 @@ export function querierStoreApi(
         label_sets: [...sets.values()].sort(Labels.compare).map((ls) => ({ labels: labelsToProto(ls) })),
         ComponentType: 'query',
         store: { ...range, supports_without_replica_labels: true },
+        ...(apis.rules ? { rules: {} } : {}),
         ...(metricMetadata !== undefined ? { metric_metadata: {} } : {}),
         ...(exemplars !== undefined ? { exemplars: range } : {}),
       };
@@ -142,7 +148,27 @@ export function querierStoreApi(
       }
     },
   };
-  return { store, info, metadata, exemplars: exemplarsService };
+  const rules: RulesService | undefined = apis.rules
+    ? {
+        // Every endpoint's frames as they came, replica labels kept: the querier on top merges replicas.
+        async rules(req, send, ctx) {
+          const frames: RulesResponse[] = [];
+          const failures = await fanoutStreams(
+            cfg.endpoints().filter((e) => e.metadata.hasRulesApi),
+            {
+              what: 'rules',
+              partialResponse: req.partial_response_strategy !== PartialResponseStrategy.ABORT,
+              open: (e, signal) => e.rules.rules(req, { signal }),
+              onFrame: (frame: RulesResponse) => frames.push(frame),
+            },
+            ctx.signal,
+          );
+          for (const warning of failures) await send({ warning });
+          for (const frame of frames) await send(frame);
+        },
+      }
+    : undefined;
+  return { store, info, rules, metadata, exemplars: exemplarsService };
 }
 
 function storageFor(cfg: FanoutConfig, strategy: PartialResponseStrategy): FanoutStorage {

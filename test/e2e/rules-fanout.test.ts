@@ -109,6 +109,10 @@ t.test('two HA rulers: one merged group, replica label gone, most advanced alert
   t.equal(res.status, 200);
   t.equal(res.body.status, 'success');
   t.notOk(res.body.warnings, 'no warnings: the plain store was not called');
+  // A global querier over this one: the groups pass through our querier's own Rules API, merged on top.
+  const top = await querier({ endpoints: [q.grpcAddress], replicaLabels: ['replica'] });
+  t.teardown(() => top.stop());
+  t.same((await api(top.httpAddress, '/api/v1/rules', {})).body, res.body, 'a querier on top answers the same');
   // Expected from thanos.md §1.9 JSON tags and Go's time.Time JSON: the alert from A (firing beats pending),
   // the recording rule from B (evaluated later), recording before alerting (rulespb Rule.Compare).
   t.same(res.body.data, {
