@@ -147,11 +147,13 @@ export async function withRetries<T>(
     if (!clipped) lastAnswer = err;
     // "Equal jitter": half the backoff fixed, half random, so retries spread out but never collapse to 0.
     const wait = backoff / 2 + (clock.random() * backoff) / 2;
-    if (n >= policy.maxAttempts || clock.now() + wait >= deadline) throw gaveUp(what, policy, n, clock.now() - start, lastAnswer ?? err);
+    let now = clock.now();
+    if (n >= policy.maxAttempts || now + wait >= deadline) throw gaveUp(what, policy, n, now - start, lastAnswer ?? err);
     await sleep(wait, signal);
     // A timer that fired late (a busy machine) must not start an attempt past the deadline.
     throwIfAborted(signal, what);
-    if (clock.now() >= deadline) throw gaveUp(what, policy, n, clock.now() - start, lastAnswer ?? err);
+    now = clock.now();
+    if (now >= deadline) throw gaveUp(what, policy, n, now - start, lastAnswer ?? err);
     backoff = Math.min(policy.maxBackoffMs, backoff * policy.multiplier);
   }
 }
