@@ -12,6 +12,7 @@ import { Code } from '../../src/storeapi/grpc/codes.js';
 import { GrpcServer } from '../../src/storeapi/grpc/server.js';
 import { SnappyFrameError, uncompressSnappyFrames } from '../../src/storeapi/grpc/snappy-frames.js';
 import { frameMessage } from '../../src/storeapi/grpc/wire.js';
+import { mulberry32 } from '../chunkenc/fixtures/prng.js';
 import { nodeHttp2Call } from '../helpers/node-http2-call.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/snappy-frames/${name}.sz`, import.meta.url));
@@ -131,4 +132,41 @@ t.test('our gRPC server reads a snappy-compressed request from node:http2 and sa
   const tooBig = await call(compressed(Buffer.concat([ID, ...Array.from({ length: 17 }, () => compressedChunk(Buffer.alloc(65_536)))])), { 'grpc-encoding': 'snappy' });
   t.equal(tooBig.status, String(Code.RESOURCE_EXHAUSTED), 'inflating past the message limit is RESOURCE_EXHAUSTED');
   t.equal((await call(compressed(fixture('small')), { 'grpc-encoding': 'br' })).status, String(Code.UNIMPLEMENTED), 'an encoding we lack is still UNIMPLEMENTED');
+});
+
+t.test('fuzz: flipped and cut python-snappy streams only ever give SnappyFrameErrors or the exact input', async (t) => {
+  const r = mulberry32(1122);
+  let refused = 0;
+  let intact = 0;
+  for (let round = 0; round < 2000; round++) {
+    const name = ['small', 'pattern', 'random'][round % 3];
+    const stream = Buffer.from(fixture(name));
+    if (round % 4 === 3) stream[Math.floor(r() * stream.length)] ^= 1 << Math.floor(r() * 8);
+    else if (round % 4 === 2) stream[Math.floor(r() * Math.min(stream.length, 64))] = Math.floor(r() * 256);
+    const cut = round % 5 === 0 ? stream.subarray(0, Math.floor(r() * stream.length)) : stream;
+    try {
+      const out = uncompressSnappyFrames(cut, 1 << 20);
+      // Whatever decodes is made of the input's own chunks (64 KiB each, as python-snappy cuts them), in order:
+      // every data chunk is CRC-checked. Only whole chunks can go missing, when a flip turns a chunk's type
+      // byte into a skippable one, which the format cannot tell from a real one (its CRCs cover data only).
+      const input = INPUTS[name];
+      let p = 0;
+      for (let c = 0; c < input.length; c += 65_536) {
+        const chunk = input.subarray(c, c + 65_536);
+        if (out.subarray(p, p + chunk.length).equals(chunk)) p += chunk.length;
+      }
+      if (p !== out.length) {
+        t.fail(`round ${round}: decoded ${out.length} bytes that are not whole chunks of the input`);
+        return;
+      }
+      if (out.length === input.length) intact++;
+    } catch (err) {
+      if (!(err instanceof SnappyFrameError)) {
+        t.fail(`round ${round}: ${(err as Error).name}: ${(err as Error).message}`);
+        return;
+      }
+      refused++;
+    }
+  }
+  t.ok(refused > 500 && intact > 100, `${refused} refused, ${intact} decoded exactly`);
 });

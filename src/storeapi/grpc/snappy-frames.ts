@@ -10,6 +10,9 @@
  *   0x01      uncompressed: masked CRC-32C (4 B LE) | the bytes (≤ 65,536)
  *   0xfe      padding; 0x80–0xfd reserved, skippable; 0x02–0x7f reserved, not skippable (an error)
  *   masked CRC = ((crc >>> 15) | (crc << 17)) + 0xa282ead8 (mod 2^32)
+ *
+ * The CRCs cover data only: a type byte flipped into a skippable one loses that chunk unnoticed, as in every
+ * reader of the format (the protobuf decode of the shortened message is then what fails).
  */
 import { crc32c } from '@node-rs/crc32';
 import snappy from 'snappyjs';

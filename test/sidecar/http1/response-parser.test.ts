@@ -452,3 +452,42 @@ t.test("node:http's own bytes: a Content-Length answer, and a keep-alive one", a
   t.equal(Buffer.concat(body).toString(), 'abc');
   t.equal(p.keepAlive, true);
 });
+
+t.test('fuzz: mutated and random responses, cut anywhere, only ever give StorageErrors (no other throw, no hang)', async (t) => {
+  const seeds = [
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: x\r\n\r\n5;e=1\r\nhello\r\n1a\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nT: v\r\n\r\n',
+    'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 404 Not Found\r\nContent-Length: 9\r\nConnection: keep-alive\r\n\r\nnot found',
+    'HTTP/1.1 200 OK\nContent-Length: 3\n\nabc',
+  ].map((s) => Buffer.from(s, 'latin1'));
+  const r = mulberry32(20261122);
+  let errors = 0;
+  let completed = 0;
+  for (let round = 0; round < 3000; round++) {
+    let bytes: Buffer;
+    if (round % 10 === 9) {
+      bytes = Buffer.alloc(Math.floor(r() * 200));
+      for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(r() * 256);
+    } else {
+      bytes = Buffer.from(seeds[round % seeds.length]);
+      for (let k = 1 + Math.floor(r() * 3); k > 0; k--) bytes[Math.floor(r() * bytes.length)] = r() < 0.5 ? Math.floor(r() * 256) : '\r\n0:;'.charCodeAt(Math.floor(r() * 5));
+    }
+    const p = new ResponseParser(256);
+    try {
+      let at = 0;
+      while (at < bytes.length) {
+        const n = 1 + Math.floor(r() * 40);
+        p.push(bytes.subarray(at, at + n), []);
+        at += n;
+      }
+      p.end();
+      completed++;
+    } catch (err) {
+      if (!(err instanceof StorageError)) {
+        t.fail(`round ${round}: ${(err as Error).name}: ${(err as Error).message} on ${JSON.stringify(bytes.toString('latin1'))}`);
+        return;
+      }
+      errors++;
+    }
+  }
+  t.ok(errors > 100 && completed > 100, `${errors} refused, ${completed} parsed: both kinds of outcome were exercised`);
+});
