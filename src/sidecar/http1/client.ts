@@ -126,30 +126,23 @@ export class Http1Client {
   }
 
   #keepIdle(socket: net.Socket): void {
-    const drop = (): void => {
+    // Anything from the server while idle (data, its close, an error) makes the connection useless.
+    const detach = (): void => {
       clearTimeout(timer);
-      socket.off('data', drop);
-      socket.off('end', drop);
-      socket.off('close', drop);
-      socket.off('error', drop);
+      for (const ev of IDLE_EVENTS) socket.off(ev, drop);
+    };
+    const drop = (): void => {
+      detach();
       const i = this.#idle.indexOf(socket);
       if (i >= 0) this.#idle.splice(i, 1);
       socket.destroy();
     };
-    // Anything from the server while idle (data, its close) makes the connection useless.
-    socket.on('data', drop);
-    socket.on('end', drop);
-    socket.on('close', drop);
-    socket.on('error', drop);
+    for (const ev of IDLE_EVENTS) socket.on(ev, drop);
     const timer = setTimeout(drop, this.#idleMs);
     timer.unref();
     socket.unref();
     (socket as IdleSocket)[TAKE] = () => {
-      clearTimeout(timer);
-      socket.off('data', drop);
-      socket.off('end', drop);
-      socket.off('close', drop);
-      socket.off('error', drop);
+      detach();
       socket.ref();
     };
     this.#idle.push(socket);
@@ -238,6 +231,7 @@ export class Http1Client {
 }
 
 const TAKE = Symbol('take from the idle pool');
+const IDLE_EVENTS = ['data', 'end', 'close', 'error'] as const;
 type IdleSocket = net.Socket & { [TAKE]?: () => void };
 
 /** One request and its response on one connection. */
