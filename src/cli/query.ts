@@ -103,6 +103,9 @@ export function registerQuery(program: Command): void {
     .option('--endpoint.info-timeout <duration>', 'deadline of each Info health check', parseDurationFlag, 5000)
     .option('--selector-label <name="value">', 'label every series of this querier has, for stacked queriers (repeatable)', collect, [])
     .option('--web.disable-cors', 'do not set CORS headers')
+    // Accepted so Thanos manifests run unchanged (kube-thanos sets it): it only lets stores answer range queries
+    // from downsampled blocks, and ours serve raw blocks only, so answers are the same without it.
+    .option('--query.auto-downsampling', 'accepted for Thanos compatibility; no effect (raw data is always read)')
     .option('--enable-feature <feature>', 'enable a feature: promql-experimental-functions (repeatable)', collect, []);
   logFlags(cmd);
   cmd.action(async (opts: Record<string, unknown>) => {

@@ -37,6 +37,8 @@ export interface StoreConfig {
   maxTime: TimeSpec;
   relabel: RelabelRule[];
   seriesMaxConcurrency: number;
+  /** --ignore-deletion-marks-delay: a block marked for deletion is served this much longer (ms; default 0 here). */
+  deletionMarkDelayMs?: number;
   logLevel: LogLevel;
   /** Also logs to stdout when true (off in tests). */
   log: boolean;
@@ -56,7 +58,13 @@ export function registerStore(program: Command): void {
     .addOption(new Option('--max-time <time>', 'serve only blocks before this: RFC 3339 or relative duration (e.g. -2h)').argParser(parseTimeFlag).default(MAX_TIME_DEFAULT, '9999-12-31T23:59:59Z'))
     .option('--selector.relabel-config-file <file>', 'relabel rules (keep, drop, hashmod) over external labels and __block_id choosing the blocks to serve')
     .option('--selector.relabel-config <yaml>', 'the same rules inline')
-    .option('--store.grpc.series-max-concurrency <n>', 'Series calls served at once; the rest wait', parsePositiveInt, 20);
+    .option('--store.grpc.series-max-concurrency <n>', 'Series calls served at once; the rest wait', parsePositiveInt, 20)
+    .option(
+      '--ignore-deletion-marks-delay <duration>',
+      'keep serving a block this long after it is marked for deletion, so queriers are not cut off mid-query as the compactor replaces it',
+      parseDurationFlag,
+      24 * 3_600_000,
+    );
   logFlags(cmd);
   cmd.action(async (opts: Record<string, unknown>) => {
     const config = await storeConfigFromFlags(opts);
@@ -111,6 +119,7 @@ export async function storeConfigFromFlags(o: Record<string, unknown>): Promise<
     maxTime: o.maxTime as TimeSpec,
     relabel,
     seriesMaxConcurrency: o['store.grpc.seriesMaxConcurrency'] as number,
+    deletionMarkDelayMs: o.ignoreDeletionMarksDelay as number,
     logLevel: o['log.level'] as LogLevel,
     log: true,
   };
@@ -140,6 +149,7 @@ export async function startStore(config: StoreConfig): Promise<RunningStore> {
     minTime: config.minTime,
     maxTime: config.maxTime,
     relabel: config.relabel,
+    deletionMarkDelayMs: config.deletionMarkDelayMs,
     registry,
     log: app.log,
   });
