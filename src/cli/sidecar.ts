@@ -5,11 +5,13 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { PrometheusHttp, PrometheusMetadata, createSidecarHttp, sidecarMetrics, sidecarStoreApi } from '../sidecar/index.js';
+import { readFile } from 'node:fs/promises';
+import { PrometheusHttp, PrometheusMetadata, createSidecarHttp, parsePrometheusClientConfig, sidecarMetrics, sidecarStoreApi, type PrometheusClientConfig } from '../sidecar/index.js';
 import { startGrpcServer } from '../storeapi/index.js';
 import { startShipper } from '../sidecar/shipper/index.js';
 import { runActors, type Actor } from './actors.js';
 import { bucketFromObjstoreConfig, grpcFlags, httpFlags, logFlags, parseDurationFlag, splitHostPort, type LogLevel } from './flags.js';
+import { UsageError } from './usage-error.js';
 
 export interface SidecarConfig {
   prometheusUrl: string;
@@ -26,6 +28,9 @@ export interface SidecarConfig {
   refreshIntervalMs: number;
   /** Deadline for each metadata request to Prometheus (--prometheus.get_config_timeout). */
   prometheusTimeoutMs: number;
+  /** --prometheus.http-client YAML, or the file holding it (credentials and TLS towards Prometheus). */
+  prometheusHttpClient?: string;
+  prometheusHttpClientFile?: string;
   logLevel: LogLevel;
   /** Also logs to stdout when true (off in tests). */
   log: boolean;
@@ -55,6 +60,8 @@ export function registerSidecar(program: Command): void {
     .option('--prometheus.url <url>', 'URL of the Prometheus server to serve', parsePrometheusUrl, 'http://localhost:9090')
     .option('--prometheus.get_config_interval <duration>', 'how often to re-read external labels and the lowest timestamp', parseDurationFlag, 30_000)
     .option('--prometheus.get_config_timeout <duration>', 'deadline of each of those reads', parseDurationFlag, 30_000)
+    .option('--prometheus.http-client <yaml>', 'credentials and TLS towards Prometheus: basic_auth, bearer_token[_file], tls_config (Thanos\'s format)')
+    .option('--prometheus.http-client-file <file>', 'the same, from a file')
     .option('--tsdb.path <dir>', 'data directory of the Prometheus TSDB (blocks to ship)', './data')
     .option('--objstore.config-file <file>', 'object store configuration (YAML); shipping is off without it')
     .option('--objstore.config <yaml>', 'object store configuration as YAML (alternative to --objstore.config-file)')
@@ -83,9 +90,31 @@ export function sidecarConfigFromFlags(o: Record<string, unknown>): SidecarConfi
     httpAddress: o.httpAddress as string,
     refreshIntervalMs: o['prometheus.get_config_interval'] as number,
     prometheusTimeoutMs: o['prometheus.get_config_timeout'] as number,
+    prometheusHttpClient: o['prometheus.httpClient'] as string | undefined,
+    prometheusHttpClientFile: o['prometheus.httpClientFile'] as string | undefined,
     logLevel: o['log.level'] as LogLevel,
     log: true,
   };
+}
+
+/** --prometheus.http-client[-file], read and checked before anything listens: a bad one is a usage error (exit 2). */
+async function prometheusClientConfig(config: SidecarConfig): Promise<PrometheusClientConfig> {
+  const { prometheusHttpClient: inline, prometheusHttpClientFile: path } = config;
+  if (inline !== undefined && path !== undefined) throw new UsageError('give only one of --prometheus.http-client and --prometheus.http-client-file');
+  let text = inline;
+  if (path !== undefined) {
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--prometheus.http-client-file: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  if (text === undefined) return {};
+  try {
+    return await parsePrometheusClientConfig(text);
+  } catch (err) {
+    throw new UsageError(`--prometheus.http-client${path !== undefined ? '-file' : ''}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 function parsePrometheusUrl(v: string): string {
@@ -138,7 +167,7 @@ export async function startSidecar(config: SidecarConfig): Promise<RunningSideca
   const shipping = config.objstoreConfig !== undefined || config.objstoreConfigFile !== undefined;
   const bucket = shipping ? await bucketFromObjstoreConfig({ config: config.objstoreConfig, configFile: config.objstoreConfigFile }) : undefined;
 
-  const prometheus = new PrometheusHttp(config.prometheusUrl, { timeoutMs: config.prometheusTimeoutMs });
+  const prometheus = new PrometheusHttp(config.prometheusUrl, { timeoutMs: config.prometheusTimeoutMs, client: await prometheusClientConfig(config) });
   const app = createSidecarHttp({ ready: () => metadata.ready, registry, logger: config.log ? { level: config.logLevel } : false });
   let lastLogged: string | undefined;
   const metadata = new PrometheusMetadata(prometheus, {

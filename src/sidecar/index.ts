@@ -15,6 +15,7 @@
  *   for await (const s of new RemoteReadClient(prom).read({ mint, maxt, matchers })) console.log(s.labels);
  */
 export { PrometheusHttp, type PrometheusHttpOptions } from './prometheus-http.js';
+export { parsePrometheusClientConfig, type PrometheusClientConfig } from './http-client-config.js';
 export {
   PrometheusMetadata,
   DEFAULT_REFRESH_INTERVAL_MS,

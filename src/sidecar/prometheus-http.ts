@@ -11,11 +11,14 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { StorageError, throwIfAborted } from '../model/index.js';
+import type { PrometheusClientConfig } from './http-client-config.js';
 import { Http1Client, type StreamedResponse } from './http1/client.js';
 
 export interface PrometheusHttpOptions {
   /** Deadline for the status line and headers of each request (default 30 s, Thanos's get_config_timeout). */
   timeoutMs?: number;
+  /** Credentials and TLS settings (--prometheus.http-client). */
+  client?: PrometheusClientConfig;
 }
 
 /** The bytes of an error body we quote in a message. */
@@ -29,14 +32,18 @@ export class PrometheusHttp {
   private readonly agent: http.Agent;
   private readonly transport: typeof http | typeof https;
   private readonly streaming: Http1Client;
+  /** Headers every request carries (Authorization from the client config). */
+  private readonly extraHeaders: Record<string, string>;
 
   constructor(url: string, opts: PrometheusHttpOptions = {}) {
     this.base = new URL(url.endsWith('/') ? url : `${url}/`);
     if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') throw new TypeError(`Prometheus URL must be http or https: ${url}`);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.transport = this.base.protocol === 'https:' ? https : http;
-    this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: 64 });
-    this.streaming = new Http1Client(this.base, { timeoutMs: this.timeoutMs, maxSockets: 64 });
+    const tls = opts.client?.tls;
+    this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: 64, ...tls });
+    this.streaming = new Http1Client(this.base, { timeoutMs: this.timeoutMs, maxSockets: 64, tls });
+    this.extraHeaders = opts.client?.authorization !== undefined ? { authorization: opts.client.authorization } : {};
   }
 
   /** `path` relative to the base URL (which may carry a path prefix), e.g. `api/v1/labels`. */
@@ -80,7 +87,7 @@ export class PrometheusHttp {
    */
   async post(path: string, body: Uint8Array, headers: Record<string, string>, signal?: AbortSignal): Promise<StreamedResponse> {
     const u = this.url(path);
-    const res = await this.streaming.request('POST', `${u.pathname}${u.search}`, headers, body, signal);
+    const res = await this.streaming.request('POST', `${u.pathname}${u.search}`, { ...headers, ...this.extraHeaders }, body, signal);
     if (res.status !== 200) {
       const text = await readStreamedText(res).catch(() => '');
       throw new StorageError(`POST ${u.pathname}: ${res.status} ${res.reason}: ${quote(text)}`);
@@ -102,7 +109,8 @@ export class PrometheusHttp {
   private request(method: string, u: URL, body: Uint8Array | undefined, headers: Record<string, string>, signal?: AbortSignal): Promise<IncomingMessage> {
     throwIfAborted(signal, `${method} ${u.pathname}`);
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = this.transport.request(u, { method, agent: this.agent, headers: body ? { ...headers, 'content-length': String(body.length) } : headers });
+      const all = { ...headers, ...this.extraHeaders };
+      const req = this.transport.request(u, { method, agent: this.agent, headers: body ? { ...all, 'content-length': String(body.length) } : all });
       const timer = setTimeout(() => req.destroy(new StorageError(`${method} ${u.href}: no response within ${this.timeoutMs} ms`)), this.timeoutMs);
       // Abort during the exchange destroys the socket; the body stream then errors for whoever reads it.
       const onAbort = (): void => {

@@ -10,6 +10,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,11 @@ export interface PrometheusOptions {
   port?: number;
   extraArgs?: string[];
   readyTimeoutMs?: number;
+  /**
+   * Serve HTTPS with basic auth (`--web.config.file`): the web config YAML, the CA that signed its certificate
+   * and the Authorization header to send; the URL is then https.
+   */
+  web?: { config: string; ca: Buffer; authorization: string };
 }
 
 export interface RunningPrometheus {
@@ -81,8 +87,10 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<RunningP
       '--storage.tsdb.retention.time=100y',
       '--storage.tsdb.min-block-duration=2h',
       '--storage.tsdb.max-block-duration=2h',
+      ...(opts.web ? [`--web.config.file=${join(dir, 'web.yml')}`] : []),
       ...(opts.extraArgs ?? []),
     ];
+    if (opts.web) writeFileSync(join(dir, 'web.yml'), opts.web.config);
     const child = spawn(opts.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(child);
     let output = '';
@@ -102,9 +110,9 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<RunningP
       })();
       return stopping;
     };
-    const url = `http://127.0.0.1:${port}`;
+    const url = `${opts.web ? 'https' : 'http'}://127.0.0.1:${port}`;
     try {
-      await waitReady(url, child, opts.readyTimeoutMs ?? 30_000);
+      await waitReady(url, child, opts.readyTimeoutMs ?? 30_000, opts.web);
       return { url, port, dir, dataDir, pid: child.pid!, log: () => output, stop };
     } catch (err) {
       await stop();
@@ -115,21 +123,36 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<RunningP
   throw lastErr;
 }
 
-async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number, web?: PrometheusOptions['web']): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`prometheus exited (${child.exitCode ?? child.signalCode}) before ready`);
     try {
-      const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
+      const res = await get(`${url}/-/ready`, web);
       // Prometheus says so in its own words: another server that took the port first (freePort races) may
       // answer /-/ready 200 too (ours answer "OK") while our Prometheus is failing to bind.
-      if (res.status === 200 && (await res.text()).includes('Prometheus')) return;
+      if (res.status === 200 && res.body.includes('Prometheus')) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`prometheus at ${url} not ready within ${timeoutMs} ms`);
+}
+
+/** A GET with a 1 s deadline; over https with the given CA and Authorization header. */
+function get(url: string, web?: PrometheusOptions['web']): Promise<{ status: number; body: string }> {
+  if (!web) return fetch(url, { signal: AbortSignal.timeout(1000) }).then(async (r) => ({ status: r.status, body: await r.text() }));
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ca: web.ca, headers: { authorization: web.authorization }, timeout: 1000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
 }
 
 /** `promtool tsdb create-blocks-from openmetrics` of `text` into a new temp dir of blocks; returns it. */

@@ -27,6 +27,8 @@ export interface Http1ClientOptions {
   idleMs?: number;
   /** While this many body bytes wait unread the socket is paused, so a slow reader holds the server back through TCP (default 1 MiB). */
   highWaterBytes?: number;
+  /** For https: a private CA, a client certificate, the server name to verify, or no verification. */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer; servername?: string; rejectUnauthorized?: boolean };
 }
 
 export interface StreamedResponse {
@@ -53,6 +55,7 @@ export class Http1Client {
   readonly #maxIdle: number;
   readonly #idleMs: number;
   readonly #highWater: number;
+  readonly #tls: Http1ClientOptions['tls'];
   #open = 0;
   readonly #waiting: (() => void)[] = [];
   readonly #idle: net.Socket[] = [];
@@ -70,6 +73,7 @@ export class Http1Client {
     this.#maxIdle = opts.maxIdle ?? 8;
     this.#idleMs = opts.idleMs ?? 30_000;
     this.#highWater = opts.highWaterBytes ?? 1 << 20;
+    this.#tls = opts.tls;
   }
 
   /**
@@ -83,7 +87,7 @@ export class Http1Client {
     const deadline = Date.now() + this.#timeoutMs;
     let head = `${method} ${path} HTTP/1.1\r\nhost: ${this.#hostHeader}\r\n`;
     for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
-    if (this.#authorization !== undefined) head += `authorization: ${this.#authorization}\r\n`;
+    if (this.#authorization !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'authorization')) head += `authorization: ${this.#authorization}\r\n`;
     head += `content-length: ${body.length}\r\n\r\n`;
     const bytes = Buffer.concat([Buffer.from(head, 'latin1'), body]);
     for (;;) {
@@ -195,7 +199,7 @@ export class Http1Client {
     return new Promise<net.Socket>((resolve, reject) => {
       const secure = this.#origin.protocol === 'https:';
       const socket = secure
-        ? tls.connect({ host, port, servername: net.isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'] })
+        ? tls.connect({ host, port, servername: net.isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'], ...this.#tls })
         : net.connect({ host, port });
       const done = (err?: Error): void => {
         clearTimeout(timer);
