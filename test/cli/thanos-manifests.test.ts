@@ -102,6 +102,8 @@ t.test('prometheus-operator sidecar arguments start the sidecar (not ready while
     '--log.level=info',
     '--log.format=logfmt',
     `--tsdb.path=${dir}`,
+    // What the operator adds when Prometheus serves TLS: JSON, which is YAML too.
+    '--prometheus.http-client={"tls_config": {"insecure_skip_verify":true}}',
   ]);
   t.equal((await fetch(`http://${sc.http}/-/healthy`)).status, 200, 'healthy');
   t.equal((await fetch(`http://${sc.http}/-/ready`)).status, 503, 'not ready without Prometheus');
