@@ -67,7 +67,17 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export function logFlags(cmd: Command): Command {
   return cmd
     .addOption(new Option('--log.level <level>', 'log filtering level').choices(['debug', 'info', 'warn', 'error']).default('info'))
-    .addOption(new Option('--log.format <format>', 'log format (both are one JSON line per event)').choices(['logfmt', 'json']).default('logfmt'));
+    .addOption(new Option('--log.format <format>', 'log format (both are one JSON line per event)').choices(['logfmt', 'json']).default('logfmt'))
+    // Thanos's tracing flags, accepted so manifests that set them run; we export no traces, and say so.
+    .option('--tracing.config <yaml>', 'accepted for Thanos compatibility; no traces are exported (a warning says so)', tracingIgnored('--tracing.config'))
+    .option('--tracing.config-file <file>', 'accepted for Thanos compatibility; no traces are exported (a warning says so)', tracingIgnored('--tracing.config-file'));
+}
+
+function tracingIgnored(flag: string): (v: string) => string {
+  return (v) => {
+    process.stderr.write(`promfed: warning: tracing is not implemented; ${flag} is accepted and ignored\n`);
+    return v;
+  };
 }
 
 /** Thanos's path-or-content pair for the objstore YAML; exactly one must be given (checked by bucketFromObjstoreFlags). */

@@ -15,7 +15,7 @@ import { until } from '../helpers/wait.js';
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 /** Starts `promfed <args>`; resolves with its logged addresses once it says it started. `stop()`: SIGTERM, the exit code. */
-async function start(t: Test, args: string[]): Promise<{ http: string; grpc: string; stop(): Promise<number | null> }> {
+async function start(t: Test, args: string[]): Promise<{ http: string; grpc: string; output(): string; stop(): Promise<number | null> }> {
   const child = spawn(process.execPath, ['--import=tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
@@ -31,7 +31,7 @@ async function start(t: Test, args: string[]): Promise<{ http: string; grpc: str
     child.kill('SIGTERM');
     return exited;
   };
-  return { http: /"http":"([^"]+)"/.exec(line()!)![1], grpc: /"grpc":"([^"]+)"/.exec(line()!)![1], stop };
+  return { http: /"http":"([^"]+)"/.exec(line()!)![1], grpc: /"grpc":"([^"]+)"/.exec(line()!)![1], output: () => output, stop };
 }
 
 async function ready(http: string): Promise<boolean> {
@@ -54,8 +54,10 @@ t.test('kube-thanos querier arguments, --query.auto-downsampling included', asyn
     '--query.timeout=5m',
     '--query.lookback-delta=15m',
     '--query.auto-downsampling',
+    '--tracing.config=type: JAEGER\nconfig: {service_name: thanos-query}',
   ]);
   t.ok(await ready(q.http), 'ready');
+  t.match(q.output(), /warning: tracing is not implemented; --tracing.config is accepted and ignored/, 'a tracing config is accepted, with a warning');
   t.equal(await q.stop(), 0, 'exit 0 on SIGTERM');
 });
 
