@@ -28,6 +28,8 @@ export interface SidecarConfig {
   refreshIntervalMs: number;
   /** Deadline for each metadata request to Prometheus (--prometheus.get_config_timeout). */
   prometheusTimeoutMs: number;
+  /** --prometheus.ready_timeout: the sidecar exits (error) if Prometheus has not answered by then, as Thanos's does. */
+  readyTimeoutMs: number;
   /** --prometheus.http-client YAML, or the file holding it (credentials and TLS towards Prometheus). */
   prometheusHttpClient?: string;
   prometheusHttpClientFile?: string;
@@ -45,6 +47,7 @@ export const SIDECAR_DEFAULTS: SidecarConfig = {
   httpAddress: '0.0.0.0:10902',
   refreshIntervalMs: 30_000,
   prometheusTimeoutMs: 30_000,
+  readyTimeoutMs: 10 * 60_000,
   logLevel: 'info',
   log: true,
 };
@@ -60,6 +63,7 @@ export function registerSidecar(program: Command): void {
     .option('--prometheus.url <url>', 'URL of the Prometheus server to serve', parsePrometheusUrl, 'http://localhost:9090')
     .option('--prometheus.get_config_interval <duration>', 'how often to re-read external labels and the lowest timestamp', parseDurationFlag, 30_000)
     .option('--prometheus.get_config_timeout <duration>', 'deadline of each of those reads', parseDurationFlag, 30_000)
+    .option('--prometheus.ready_timeout <duration>', 'exit with an error if Prometheus has not answered within this time of start-up', parseDurationFlag, 10 * 60_000)
     .option('--prometheus.http-client <yaml>', 'credentials and TLS towards Prometheus: basic_auth, bearer_token[_file], tls_config (Thanos\'s format)')
     .option('--prometheus.http-client-file <file>', 'the same, from a file')
     .option('--tsdb.path <dir>', 'data directory of the Prometheus TSDB (blocks to ship)', './data')
@@ -90,6 +94,7 @@ export function sidecarConfigFromFlags(o: Record<string, unknown>): SidecarConfi
     httpAddress: o.httpAddress as string,
     refreshIntervalMs: o['prometheus.get_config_interval'] as number,
     prometheusTimeoutMs: o['prometheus.get_config_timeout'] as number,
+    readyTimeoutMs: o['prometheus.ready_timeout'] as number,
     prometheusHttpClient: o['prometheus.httpClient'] as string | undefined,
     prometheusHttpClientFile: o['prometheus.httpClientFile'] as string | undefined,
     logLevel: o['log.level'] as LogLevel,
@@ -195,6 +200,20 @@ export async function startSidecar(config: SidecarConfig): Promise<RunningSideca
   const actors: Actor[] = [
     // Prometheus heartbeat: external labels, lowest timestamp, readiness
     { name: 'prometheus heartbeat', run: () => metadata.run(abort.signal), stop: () => abort.abort() },
+    // Give up if Prometheus never answers (a restart may help; a sidecar that is never ready helps nobody).
+    {
+      name: 'prometheus ready timeout',
+      run: () =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            if (metadata.ready) return;
+            const why = metadata.lastError?.message ?? 'no answer';
+            reject(new Error(`Prometheus at ${config.prometheusUrl} not ready within ${config.readyTimeoutMs} ms (--prometheus.ready_timeout): ${why}`));
+          }, config.readyTimeoutMs);
+          abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        }),
+      stop: () => abort.abort(),
+    },
     // HTTP server
     { name: 'http', run: () => new Promise<void>((resolve) => app.server.once('close', () => resolve())), stop: () => app.close() },
     // gRPC server

@@ -75,3 +75,13 @@ t.test('runs: ready once Prometheus answers, shipping on with an objstore config
   child.kill('SIGTERM');
   t.equal(await exited, 0);
 });
+
+t.test('--prometheus.ready_timeout: a Prometheus that never answers makes the sidecar exit with an error saying so', async (t) => {
+  const started = Date.now();
+  const r = await runCli(['sidecar', '--prometheus.url=http://127.0.0.1:1', '--prometheus.ready_timeout=1s', '--grpc-address=127.0.0.1:0', '--http-address=127.0.0.1:0'], {
+    timeoutMs: 30_000,
+  });
+  t.equal(r.code, 1, 'exit 1, not a hang');
+  t.match(r.stdout + r.stderr, /Prometheus at http:\/\/127\.0\.0\.1:1 not ready within 1000 ms \(--prometheus\.ready_timeout\): .*ECONNREFUSED/);
+  t.ok(Date.now() - started < 20_000, 'soon after the timeout');
+});
