@@ -55,7 +55,8 @@ export async function parsePrometheusClientConfig(text: string): Promise<Prometh
     if (t.ca_file !== undefined) out.tls.ca = await file(t.ca_file, 'tls_config.ca_file');
     if (t.cert_file !== undefined) out.tls.cert = await file(t.cert_file, 'tls_config.cert_file');
     if (t.key_file !== undefined) out.tls.key = await file(t.key_file, 'tls_config.key_file');
-    if (str(t.server_name, 'tls_config.server_name') !== '') out.tls.servername = str(t.server_name, 'tls_config.server_name');
+    const serverName = str(t.server_name, 'tls_config.server_name');
+    if (serverName !== '') out.tls.servername = serverName;
   }
   return out;
 }

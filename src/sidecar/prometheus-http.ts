@@ -57,7 +57,7 @@ export class PrometheusHttp {
   async getJson<T>(path: string, params: URLSearchParams | undefined, callerSignal?: AbortSignal): Promise<T> {
     const u = this.url(path, params);
     const signal = this.whole(callerSignal);
-    const res = await this.request('GET', u, undefined, {}, signal);
+    const res = await this.get(u, signal);
     const text = await readText(res, u, signal);
     let body: { status?: string; data?: T; error?: string; errorType?: string };
     try {
@@ -75,7 +75,7 @@ export class PrometheusHttp {
   async getText(path: string, callerSignal?: AbortSignal): Promise<string> {
     const u = this.url(path);
     const signal = this.whole(callerSignal);
-    const res = await this.request('GET', u, undefined, {}, signal);
+    const res = await this.get(u, signal);
     const text = await readText(res, u, signal);
     if (res.statusCode !== 200) throw new StorageError(`GET ${u.pathname}: ${res.statusCode}: ${quote(text)}`);
     return text;
@@ -106,16 +106,17 @@ export class PrometheusHttp {
     this.streaming.close();
   }
 
-  private request(method: string, u: URL, body: Uint8Array | undefined, headers: Record<string, string>, signal?: AbortSignal): Promise<IncomingMessage> {
-    throwIfAborted(signal, `${method} ${u.pathname}`);
+  /** A GET through the keep-alive agent; resolves once the response head is in. */
+  private get(u: URL, signal?: AbortSignal): Promise<IncomingMessage> {
+    const what = `GET ${u.pathname}`;
+    throwIfAborted(signal, what);
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const all = { ...headers, ...this.extraHeaders };
-      const req = this.transport.request(u, { method, agent: this.agent, headers: body ? { ...all, 'content-length': String(body.length) } : all });
-      const timer = setTimeout(() => req.destroy(new StorageError(`${method} ${u.href}: no response within ${this.timeoutMs} ms`)), this.timeoutMs);
+      const req = this.transport.request(u, { method: 'GET', agent: this.agent, headers: this.extraHeaders });
+      const timer = setTimeout(() => req.destroy(new StorageError(`GET ${u.href}: no response within ${this.timeoutMs} ms`)), this.timeoutMs);
       // Abort during the exchange destroys the socket; the body stream then errors for whoever reads it.
       const onAbort = (): void => {
         try {
-          throwIfAborted(signal, `${method} ${u.pathname}`);
+          throwIfAborted(signal, what);
         } catch (err) {
           req.destroy(err as Error);
         }
@@ -129,9 +130,9 @@ export class PrometheusHttp {
       req.on('error', (err) => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        reject(err instanceof StorageError || err.name.startsWith('Query') ? err : new StorageError(`${method} ${u.href}: ${err.message}`, { cause: err }));
+        reject(err instanceof StorageError || err.name.startsWith('Query') ? err : new StorageError(`GET ${u.href}: ${err.message}`, { cause: err }));
       });
-      req.end(body);
+      req.end();
     });
   }
 }
