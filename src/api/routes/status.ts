@@ -9,10 +9,11 @@ import type { ApiDeps, SeriesExemplars, StoreStatus } from '../deps.js';
 import { HttpApiError, invalidParam } from '../errors.js';
 import { Form } from '../form.js';
 import { formatFloat, formatTimestamp } from '../json.js';
-import { API_MAX_TIME_MS, API_MIN_TIME_MS, parseBool, parseTime } from '../params.js';
+import { API_MAX_TIME_MS, API_MIN_TIME_MS, parseTime } from '../params.js';
 import { renderLabels } from '../render.js';
 import { requestAbort } from '../request-context.js';
 import { parseSelectors } from './selectors.js';
+import { partialResponseParam } from './storage-options.js';
 import type { MetadataResult } from './metadata.js';
 
 export function registerStatusRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -45,13 +46,12 @@ export function registerStatusRoutes(app: FastifyInstance, deps: ApiDeps): void 
         throw new HttpApiError('bad_data', `unsupported rule type ${JSON.stringify(type)}`);
       }
       if (!deps.rules) return { data: kind === 'rules' ? '{"groups":[]}' : '{"alerts":[]}', warnings: [] };
-      const partial = form.get('partial_response');
       const abort = requestAbort(reply, deps.defaults.queryTimeoutMs);
       try {
         const res = await deps.rules(
           {
             type: kind === 'alerts' ? 'alert' : (type as 'alert' | 'record' | undefined),
-            partialResponse: partial === undefined ? deps.defaults.partialResponse : parseBool(partial, 'partial_response'),
+            partialResponse: partialResponseParam(form, deps.defaults),
             replicaLabels: deps.defaults.replicaLabels,
             ruleNames: form.all('rule_name[]'),
             ruleGroups: form.all('rule_group[]'),
@@ -75,7 +75,6 @@ export function registerStatusRoutes(app: FastifyInstance, deps: ApiDeps): void 
     const limit = integerParam(form, 'limit');
     const limitPerMetric = integerParam(form, 'limit_per_metric');
     if (!deps.metricMetadata) return { data: '{}', warnings: [] };
-    const partial = form.get('partial_response');
     const abort = requestAbort(reply, deps.defaults.queryTimeoutMs);
     try {
       const res = await deps.metricMetadata(
@@ -83,7 +82,7 @@ export function registerStatusRoutes(app: FastifyInstance, deps: ApiDeps): void 
           metric: form.get('metric') ?? '',
           limit,
           limitPerMetric,
-          partialResponse: partial === undefined ? deps.defaults.partialResponse : parseBool(partial, 'partial_response'),
+          partialResponse: partialResponseParam(form, deps.defaults),
         },
         abort.signal,
       );
@@ -108,7 +107,6 @@ export function registerStatusRoutes(app: FastifyInstance, deps: ApiDeps): void 
       const end = form.get('end') !== undefined && form.get('end') !== '' ? parseTime(form.get('end')!, 'end') : API_MAX_TIME_MS;
       if (end < start) throw invalidParam('end', 'end timestamp must not be before start time');
       if (!deps.exemplars) return { data: '[]', warnings: [] };
-      const partial = form.get('partial_response');
       const abort = requestAbort(reply, deps.defaults.queryTimeoutMs);
       try {
         const res = await deps.exemplars(
@@ -116,7 +114,7 @@ export function registerStatusRoutes(app: FastifyInstance, deps: ApiDeps): void 
             query,
             start,
             end,
-            partialResponse: partial === undefined ? deps.defaults.partialResponse : parseBool(partial, 'partial_response'),
+            partialResponse: partialResponseParam(form, deps.defaults),
             replicaLabels: deps.defaults.replicaLabels,
           },
           abort.signal,
