@@ -15,6 +15,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { StorageError, throwIfAborted } from '../../model/index.js';
+import { connectTcp } from '../../net/slab-reads.js';
 import { ResponseParser, type ResponseHead } from './response-parser.js';
 
 export interface Http1ClientOptions {
@@ -200,7 +201,7 @@ export class Http1Client {
       const secure = this.#origin.protocol === 'https:';
       const socket = secure
         ? tls.connect({ host, port, servername: net.isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'], ...this.#tls })
-        : net.connect({ host, port });
+        : connectTcp(host, port);
       const done = (err?: Error): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);

@@ -12,7 +12,7 @@
  *
  * The request header block is mostly constant: built once per channel, with the path and timeout added per call.
  */
-import net from 'node:net';
+import { connectTcp } from '../../net/slab-reads.js';
 import { Code, GrpcStatusError, codeFromHttpStatus, parseCode } from './codes.js';
 import { H2Connection, type H2Options, type H2Stream } from './h2/connection.js';
 import { ErrorCode, H2StreamError } from './h2/frames.js';
@@ -61,7 +61,7 @@ class Connection {
   #keepalive: NodeJS.Timeout;
 
   constructor(host: string, port: number, opts: ChannelOptions, onGone: (c: Connection) => void) {
-    const socket = net.connect({ host, port });
+    const socket = connectTcp(host, port);
     socket.unref();
     this.h2 = new H2Connection(socket, 'client', H2_CLIENT);
     this.h2.onGoaway = () => onGone(this);

@@ -6,6 +6,7 @@
  * bytes. DATA frames do not follow message boundaries: one frame may hold several messages or a sliver of one.
  */
 import zlib from 'node:zlib';
+import { joinParts } from '../../net/slab-reads.js';
 import { Code, GrpcStatusError } from './codes.js';
 import { SnappyFrameError, uncompressSnappyFrames } from './snappy-frames.js';
 
@@ -119,7 +120,7 @@ export class MessageReader {
     throw new GrpcStatusError(Code.INTERNAL, `compressed message with grpc-encoding ${this.#encoding ?? 'identity'}`);
   }
 
-  /** The next `n` buffered bytes: a view when the first part holds them, else a joined copy. */
+  /** The next `n` buffered bytes: a view when the first part holds them or the parts are adjacent, else a joined copy. */
   #take(n: number): Buffer {
     this.#buffered -= n;
     const first = this.#parts[0];
@@ -131,15 +132,16 @@ export class MessageReader {
       this.#parts.shift();
       return first;
     }
-    const out = Buffer.allocUnsafe(n);
-    let at = 0;
-    while (at < n) {
+    const out = joinParts(this.#parts, n);
+    for (let left = n; left > 0; ) {
       const p = this.#parts[0];
-      const k = Math.min(p.length, n - at);
-      p.copy(out, at, 0, k);
-      at += k;
-      if (k === p.length) this.#parts.shift();
-      else this.#parts[0] = p.subarray(k);
+      if (p.length <= left) {
+        this.#parts.shift();
+        left -= p.length;
+      } else {
+        this.#parts[0] = p.subarray(left);
+        left = 0;
+      }
     }
     return out;
   }

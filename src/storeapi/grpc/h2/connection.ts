@@ -13,6 +13,7 @@
  * as the owner calls `consume`, so a slow reader holds the sender back instead of growing our buffers.
  */
 import type { Socket } from 'node:net';
+import { joinParts } from '../../../net/slab-reads.js';
 import { HpackDecoder, HpackError, type HeaderList } from './hpack.js';
 import {
   DEFAULT_MAX_FRAME_SIZE,
@@ -570,7 +571,7 @@ export class H2Connection {
       this.#parts.push(chunk);
       this.#buffered += chunk.length;
       if (this.#buffered < this.#need) return; // the pending frame is still incomplete: join nothing yet
-      buf = Buffer.concat(this.#parts, this.#buffered);
+      buf = joinParts(this.#parts, this.#buffered);
       this.#parts = [];
       this.#buffered = 0;
     }
