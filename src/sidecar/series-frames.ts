@@ -51,9 +51,9 @@ export class SeriesFrames {
   private begun = 0;
   private stopped = false;
   private outOfOrder = 0;
-  // One ChunkedSeries' chunks, read before its labels are judged: times, Prometheus encoding, data range.
-  private cMin = new Float64Array(64);
-  private cMax = new Float64Array(64);
+  // One ChunkedSeries' chunks, read before its labels are judged: time fields' range, Prometheus encoding, data range.
+  private cTimesStart = new Int32Array(64);
+  private cTimesEnd = new Int32Array(64);
   private cType = new Int32Array(64);
   private cStart = new Int32Array(64);
   private cEnd = new Int32Array(64);
@@ -179,26 +179,36 @@ export class SeriesFrames {
         r.pos = lend;
       } else if (tag === 0x12) {
         const cend = r.lenEnd();
-        if (n === this.cMin.length) this.grow();
-        let minTime = 0;
-        let maxTime = 0;
+        if (n === this.cType.length) this.grow();
+        // Chunk { int64 min_time_ms = 1; int64 max_time_ms = 2; Encoding type = 3; bytes data = 4; } as Prometheus
+        // writes it: those fields in that order, the zero ones left out. The time fields are AggrChunk's own,
+        // so their bytes go to the answer as they are (only skipped here) when written as our encoder would
+        // write them: a varint whose last byte is 0 is a zero written out or a padded varint. Anything else:
+        // the decoding path.
+        let p = r.pos;
+        const ts = p;
+        if (buf[p] === 0x08 && p < cend) p = skipTimeVarint(buf, p + 1, cend);
+        if (buf[p] === 0x10 && p < cend) p = skipTimeVarint(buf, p + 1, cend);
+        const te = p;
         let type = 0;
-        let ds = 0;
-        let de = 0;
-        while (r.pos < cend) {
-          const t = r.uint32();
-          if (t === 0x08) minTime = r.int64();
-          else if (t === 0x10) maxTime = r.int64();
-          else if (t === 0x18) type = r.uint32();
-          else if (t === 0x22) {
-            de = r.lenEnd();
-            ds = r.pos;
-            r.pos = de;
-          } else r.skip(t & 7);
+        if (buf[p] === 0x18 && p < cend) {
+          r.pos = p + 1;
+          type = r.uint32();
+          p = r.pos;
         }
+        let ds = -1;
+        let de = -1;
+        if (buf[p] === 0x22 && p < cend) {
+          r.pos = p + 1;
+          de = r.lenEnd();
+          ds = r.pos;
+          p = de;
+        }
+        // Other fields or order, no data, a varint running past the chunk or not as we write it.
+        if (p !== cend || ds < 0) fast = false;
         r.pos = cend;
-        this.cMin[n] = minTime;
-        this.cMax[n] = maxTime;
+        this.cTimesStart[n] = ts;
+        this.cTimesEnd[n] = te;
         this.cType[n] = type;
         this.cStart[n] = ds;
         this.cEnd[n] = de;
@@ -213,8 +223,14 @@ export class SeriesFrames {
     const plain = this.plain;
     if (!this.startSeries(plain, labStart, labEnd)) return;
     // The whole ChunkedSeries into the wasm memory once: every chunk's data lies in it.
-    this.hasher.load(plain, start, end);
-    for (let i = 0; i < n; i++) this.chunk(this.cMin[i], this.cMax[i], this.cType[i], plain, this.cStart[i], this.cEnd[i], undefined);
+    const h = this.hasher;
+    h.load(plain, start, end);
+    for (let i = 0; i < n; i++) {
+      this.checkXor(this.cType[i], undefined);
+      // Fast chunks have data, so a hash (an empty chunk takes the decoding path).
+      h.hashWords(this.cStart[i], this.cEnd[i]);
+      this.w.chunkEncodedTimes(plain, this.cTimesStart[i], this.cTimesEnd[i], ThanosChunkEncoding.XOR, this.cStart[i], this.cEnd[i], h.lo, h.hi);
+    }
   }
 
   /**
@@ -247,6 +263,14 @@ export class SeriesFrames {
    * `labels` only names the series in an error (decoded if not given).
    */
   private chunk(minTime: number, maxTime: number, type: number, buf: Uint8Array, start: number, end: number, labels: Labels | undefined): void {
+    this.checkXor(type, labels);
+    // Encoding number minus one: remote read counts as Prometheus's chunkenc (XOR = 1), Thanos from 0.
+    const hash = end > start ? this.hasher.hash(start, end) : this.emptyHash;
+    this.w.chunkRange(minTime, maxTime, ThanosChunkEncoding.XOR, buf, start, end, hash);
+  }
+
+  /** Throws unless a chunk's remote-read encoding is XOR (the only one we pass on); `labels` as for chunk(). */
+  private checkXor(type: number, labels: Labels | undefined): void {
     if (type !== PromChunkEncoding.XOR) {
       const name = (labels ?? this.currentLabels()).toString();
       if (type === PromChunkEncoding.HISTOGRAM || type === PromChunkEncoding.FLOAT_HISTOGRAM) {
@@ -256,9 +280,6 @@ export class SeriesFrames {
       }
       throw new StorageError(`series ${name}: remote read returned a chunk with unknown encoding ${String(type)}`);
     }
-    // Encoding number minus one: remote read counts as Prometheus's chunkenc (XOR = 1), Thanos from 0.
-    const hash = end > start ? this.hasher.hash(start, end) : this.emptyHash;
-    this.w.chunkRange(minTime, maxTime, ThanosChunkEncoding.XOR, buf, start, end, hash);
   }
 
   private flush(): void {
@@ -272,23 +293,27 @@ export class SeriesFrames {
   }
 
   private grow(): void {
-    const n = this.cMin.length * 2;
-    const f = (a: Float64Array): Float64Array<ArrayBuffer> => {
-      const g = new Float64Array(n);
-      g.set(a);
-      return g;
-    };
+    const n = this.cType.length * 2;
     const i = (a: Int32Array): Int32Array<ArrayBuffer> => {
       const g = new Int32Array(n);
       g.set(a);
       return g;
     };
-    this.cMin = f(this.cMin);
-    this.cMax = f(this.cMax);
+    this.cTimesStart = i(this.cTimesStart);
+    this.cTimesEnd = i(this.cTimesEnd);
     this.cType = i(this.cType);
     this.cStart = i(this.cStart);
     this.cEnd = i(this.cEnd);
   }
+}
+
+/**
+ * The end of the time varint at p; `end` + 1 (the caller then falls back) when it does not end before `end`
+ * or is not as our encoder writes it: a last byte 0 is a zero written out (proto3 leaves it out) or padding.
+ */
+function skipTimeVarint(buf: Uint8Array, p: number, end: number): number {
+  while (p < end && buf[p] >= 0x80) p++;
+  return p < end && buf[p] !== 0 ? p + 1 : end + 1;
 }
 
 /** Byte order of a[as, ae) and b[bs, be): negative, zero or positive. */

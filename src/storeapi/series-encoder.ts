@@ -392,6 +392,9 @@ export class SeriesFrameWriter {
   #data: (Uint8Array | undefined)[] = [];
   #dataStart = new Int32Array(256);
   #dataEnd = new Int32Array(256);
+  // Times given encoded (chunkEncodedTimes): bytes [start, end) of the chunk's buffer; start −1 when given as numbers.
+  #timesStart = new Int32Array(256);
+  #timesEnd = new Int32Array(256);
   #aggrSize = new Int32Array(256);
   #nChunks = 0;
   // Series: payload size, first piece, first chunk.
@@ -465,17 +468,8 @@ export class SeriesFrameWriter {
       throw new RangeError(`chunk data [${start}, ${end}) outside its ${buf.length} bytes`);
     }
     if (!Number.isInteger(encoding)) throw new TypeError(`Chunk.type: not an enum number: ${encoding}`);
-    this.#labelsOpen = false;
-    const c = this.#nChunks;
-    if (c === this.#enc.length) {
-      const g = new Uint32Array(this.#words.length * 2);
-      g.set(this.#words);
-      this.#words = g;
-      this.#enc = grow32(this.#enc);
-      this.#aggrSize = grow32(this.#aggrSize);
-      this.#dataStart = grow32(this.#dataStart);
-      this.#dataEnd = grow32(this.#dataEnd);
-    }
+    const c = this.#nextChunk();
+    this.#timesStart[c] = -1;
     const w = this.#words;
     const o = c * 6;
     let n = 0;
@@ -489,8 +483,54 @@ export class SeriesFrameWriter {
       w[o + 4] = WORDS[0]!;
       w[o + 5] = WORDS[1]!;
     } else w[o + 4] = w[o + 5] = 0;
-    const e = encoding | 0;
-    n += field(rawChunkSize(e, end - start, w[o + 4]!, w[o + 5]!));
+    this.#endChunk(c, n, encoding | 0, buf, start, end);
+  }
+
+  /**
+   * chunkRange() for a chunk whose times arrive encoded, as a remote-read Chunk begins: bytes
+   * [timesStart, timesEnd) of `buf` are exactly its `min_time = 1` and `max_time = 2` int64 fields (each left
+   * out when 0), which AggrChunk has with the same numbers and encoding — so they are copied, not decoded and
+   * encoded again. The caller has read them as such. The hash comes as its two uint32 words (0, 0: none).
+   */
+  chunkEncodedTimes(buf: Uint8Array, timesStart: number, timesEnd: number, encoding: number, start: number, end: number, hashLo: number, hashHi: number): void {
+    if (this.#nSeries === 0) throw new Error('SeriesFrameWriter: chunk() before beginSeries()');
+    if (!(buf instanceof Uint8Array)) throw new TypeError(`bytes expected, got ${typeof buf}`);
+    if (
+      !(timesStart >= 0 && timesStart <= timesEnd && timesEnd <= buf.length && start >= 0 && start <= end && end <= buf.length) ||
+      !Number.isInteger(timesStart) || !Number.isInteger(timesEnd) || !Number.isInteger(start) || !Number.isInteger(end)
+    ) {
+      throw new RangeError(`chunk times [${timesStart}, ${timesEnd}) or data [${start}, ${end}) outside its ${buf.length} bytes`);
+    }
+    const c = this.#nextChunk();
+    this.#timesStart[c] = timesStart;
+    this.#timesEnd[c] = timesEnd;
+    const o = c * 6;
+    this.#words[o + 4] = hashLo;
+    this.#words[o + 5] = hashHi;
+    this.#endChunk(c, timesEnd - timesStart, encoding | 0, buf, start, end);
+  }
+
+  /** The index of a new chunk of the current series, the arrays grown if full. */
+  #nextChunk(): number {
+    this.#labelsOpen = false;
+    const c = this.#nChunks;
+    if (c === this.#enc.length) {
+      const g = new Uint32Array(this.#words.length * 2);
+      g.set(this.#words);
+      this.#words = g;
+      this.#enc = grow32(this.#enc);
+      this.#aggrSize = grow32(this.#aggrSize);
+      this.#dataStart = grow32(this.#dataStart);
+      this.#dataEnd = grow32(this.#dataEnd);
+      this.#timesStart = grow32(this.#timesStart);
+      this.#timesEnd = grow32(this.#timesEnd);
+    }
+    return c;
+  }
+
+  /** Completes chunk c, whose time fields take `timeBytes`: data, encoding, sizes. Its hash words are set. */
+  #endChunk(c: number, timeBytes: number, e: number, buf: Uint8Array, start: number, end: number): void {
+    const n = timeBytes + field(rawChunkSize(e, end - start, this.#words[c * 6 + 4]!, this.#words[c * 6 + 5]!));
     this.#enc[c] = e;
     this.#aggrSize[c] = n;
     this.#data[c] = buf;
@@ -578,13 +618,17 @@ export class SeriesFrameWriter {
       const o = c * 6;
       out[p++] = 0x12;
       p = writeVarint32(out, p, this.#aggrSize[c]!);
-      if (w[o] !== 0 || w[o + 1] !== 0) {
-        out[p++] = 0x08;
-        p = varint64(out, p, w[o]!, w[o + 1]!);
-      }
-      if (w[o + 2] !== 0 || w[o + 3] !== 0) {
-        out[p++] = 0x10;
-        p = varint64(out, p, w[o + 2]!, w[o + 3]!);
+      const ts = this.#timesStart[c]!;
+      if (ts >= 0) p = copy(out, p, this.#data[c]!, ts, this.#timesEnd[c]!);
+      else {
+        if (w[o] !== 0 || w[o + 1] !== 0) {
+          out[p++] = 0x08;
+          p = varint64(out, p, w[o]!, w[o + 1]!);
+        }
+        if (w[o + 2] !== 0 || w[o + 3] !== 0) {
+          out[p++] = 0x10;
+          p = varint64(out, p, w[o + 2]!, w[o + 3]!);
+        }
       }
       const e = this.#enc[c]!;
       const from = this.#dataStart[c]!;

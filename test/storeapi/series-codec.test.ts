@@ -386,8 +386,19 @@ function writeSeries(rng: Rng, w: SeriesFrameWriter, labels: ProtoLabel[], chunk
   }
   if (labels.length > 0 && rng.int(4) === 0) w.labels(new Uint8Array(0)); // an empty piece adds nothing
   for (const c of chunks) {
-    if (rng.int(2) === 0) w.chunk(c.min, c.max, c.enc, c.data, c.hash);
-    else {
+    const how = rng.int(3);
+    if (how === 0) w.chunk(c.min, c.max, c.enc, c.data, c.hash);
+    else if (how === 1) {
+      // Times as a remote-read Chunk carries them (fields 1 and 2, zeros left out), the data right after,
+      // the hash as words.
+      const times = [...timeField(0x08, c.min), ...timeField(0x10, c.max)];
+      const buf = new Uint8Array(2 + times.length + c.data.length + rng.int(3)).fill(0xee);
+      buf.set(times, 2);
+      buf.set(c.data, 2 + times.length);
+      const h = BigInt.asUintN(64, c.hash ?? 0n);
+      const start = 2 + times.length;
+      w.chunkEncodedTimes(buf, 2, start, c.enc, start, start + c.data.length, Number(h & 0xffffffffn), Number(h >> 32n));
+    } else {
       // The same bytes inside a larger buffer, given by range.
       const pad = rng.int(9);
       const buf = new Uint8Array(pad + c.data.length + rng.int(9)).fill(0xee);
@@ -395,6 +406,19 @@ function writeSeries(rng: Rng, w: SeriesFrameWriter, labels: ProtoLabel[], chunk
       w.chunkRange(c.min, c.max, c.enc, buf, pad, pad + c.data.length, c.hash);
     }
   }
+}
+
+/** An int64 field by the protobuf rules: tag, varint of the 64-bit two's complement; nothing for 0. */
+function timeField(tag: number, v: number): number[] {
+  let u = BigInt.asUintN(64, BigInt(v));
+  if (u === 0n) return [];
+  const out = [tag];
+  while (u >= 0x80n) {
+    out.push(Number(u & 0x7fn) | 0x80);
+    u >>= 7n;
+  }
+  out.push(Number(u));
+  return out;
 }
 
 function asProto(labels: ProtoLabel[], chunks: WriterChunk[]): ProtoSeries {
@@ -457,6 +481,9 @@ t.test('SeriesFrameWriter: times and hashes as the encoder takes them (clamped, 
   t.throws(() => w.chunk(1, 2, 0, [1, 2] as any), /bytes expected/);
   t.throws(() => w.chunkRange(1, 2, 0, new Uint8Array(4), 2, 5), /outside its 4 bytes/);
   t.throws(() => w.chunkRange(1, 2, 0, new Uint8Array(4), 3, 2), RangeError);
+  t.throws(() => w.chunkEncodedTimes(new Uint8Array(4), 0, 5, 0, 0, 1, 0, 0), /outside its 4 bytes/);
+  t.throws(() => w.chunkEncodedTimes(new Uint8Array(4), 0, 1, 0, 2, 5, 0, 0), /outside its 4 bytes/);
+  t.throws(() => w.chunkEncodedTimes(new Uint8Array(4), 2, 1, 0, 2, 3, 0, 0), RangeError);
   w.beginSeries();
   t.throws(() => w.labels(new Uint8Array(4), 1, 5), /outside their 4 bytes/);
   w.chunk(1, 2, 0, new Uint8Array(0));
