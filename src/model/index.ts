@@ -12,6 +12,7 @@
 export { Labels, LabelsBuilder, METRIC_NAME, compareStrings } from './labels.js';
 export { Matcher, MatchType, matchesAll } from './matcher.js';
 export { STALE_NAN, isStaleNaN } from './sample.js';
+export { sleep } from './sleep.js';
 export {
   BadDataError,
   ExecutionError,

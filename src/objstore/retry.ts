@@ -7,7 +7,7 @@
  * QueryTimeoutError). When the deadline would pass before the next attempt, the last error is wrapped in a
  * StorageError that says how many attempts were made.
  */
-import { StorageError, throwIfAborted } from '../model/index.js';
+import { sleep, StorageError, throwIfAborted } from '../model/index.js';
 
 export interface RetryPolicy {
   /** Whole operation, all attempts and waits included. */
@@ -161,18 +161,6 @@ export async function withRetries<T>(
 function gaveUp(what: string, policy: RetryPolicy, n: number, elapsed: number, err: unknown): StorageError {
   const why = n >= policy.maxAttempts ? `${n} attempts` : `${n} attempts in ${elapsed} ms (deadline ${policy.deadlineMs} ms)`;
   return new StorageError(`${what}: gave up after ${why}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve(); // the loop's throwIfAborted turns an abort into the right error
-    }
-  });
 }
 
 /** Rejects with the signal's reason when it aborts first; for calls that take no signal (the storage client). */

@@ -11,7 +11,7 @@
  * and only marks `up` false; an answer with the labels removed makes it not ready again.
  */
 import { parse as parseYaml } from 'yaml';
-import { Labels, StorageError } from '../model/index.js';
+import { Labels, sleep, StorageError } from '../model/index.js';
 import type { PrometheusHttp } from './prometheus-http.js';
 
 /** Thanos's --prometheus.get_config_interval. */
@@ -149,17 +149,4 @@ export function lowestTimestampFromMetrics(text: string): number {
   if (!Number.isFinite(sec)) throw new StorageError(`/metrics: prometheus_tsdb_lowest_timestamp_seconds is ${JSON.stringify(m[1])}`);
   const ms = Math.round(sec * 1000);
   return ms >= NO_DATA_MS ? -Infinity : ms;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -4,6 +4,7 @@
  * once an Info succeeded (strict ones at once), removes addresses that vanished, and drops endpoints whose
  * last success is older than the unhealthy timeout. Failing endpoints stay listed but are not queried.
  */
+import { sleep } from '../../model/index.js';
 import { Endpoint } from './endpoint.js';
 
 export interface EndpointSpec {
@@ -127,17 +128,4 @@ export class EndpointSet {
     e.close();
     if (reason !== undefined) this.#opts.onChange?.({ type: 'removed', address, reason });
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

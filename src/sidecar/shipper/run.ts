@@ -6,6 +6,7 @@
  * When given Prometheus's HTTP API, it also checks the block-duration flags once (retrying each round until
  * Prometheus answers) and logs a warning for each problem found (block-durations.ts).
  */
+import { sleep } from '../../model/index.js';
 import { checkBlockDurations, fetchBlockDurations, type PrometheusJsonApi } from './block-durations.js';
 import { SILENT_SHIPPER_LOGGER, Shipper, type ShipperOptions, type SyncResult } from './shipper.js';
 
@@ -85,19 +86,4 @@ export function startShipper(opts: StartShipperOptions): ShipperActor {
     run: loop,
     stop: () => abort.abort(),
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const onAbort = (): void => {
-      clearTimeout(t);
-      resolve();
-    };
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
