@@ -9,8 +9,9 @@ import { readFile } from 'node:fs/promises';
 import { PrometheusHttp, PrometheusMetadata, createSidecarHttp, parsePrometheusClientConfig, sidecarMetrics, sidecarStoreApi, type PrometheusClientConfig } from '../sidecar/index.js';
 import { startGrpcServer } from '../storeapi/index.js';
 import { startShipper } from '../sidecar/shipper/index.js';
+import { Reloader, sighupProcess } from '../sidecar/reloader/index.js';
 import { runActors, type Actor } from './actors.js';
-import { bucketFromObjstoreConfig, grpcFlags, httpFlags, logFlags, parseDurationFlag, splitHostPort, type LogLevel } from './flags.js';
+import { bucketFromObjstoreConfig, collect, grpcFlags, httpFlags, logFlags, parseDurationFlag, splitHostPort, type LogLevel } from './flags.js';
 import { UsageError } from './usage-error.js';
 
 export interface SidecarConfig {
@@ -33,9 +34,21 @@ export interface SidecarConfig {
   /** --prometheus.http-client YAML, or the file holding it (credentials and TLS towards Prometheus). */
   prometheusHttpClient?: string;
   prometheusHttpClientFile?: string;
+  /** --reloader.*: Prometheus's config file and rule directories watched, and how Prometheus is told to reload. */
+  reloader: ReloaderConfig;
   logLevel: LogLevel;
   /** Also logs to stdout when true (off in tests). */
   log: boolean;
+}
+
+export interface ReloaderConfig {
+  configFile?: string;
+  configEnvsubstFile?: string;
+  ruleDirs: string[];
+  watchIntervalMs: number;
+  retryIntervalMs: number;
+  method: 'http' | 'signal';
+  processName: string;
 }
 
 export const SIDECAR_DEFAULTS: SidecarConfig = {
@@ -48,6 +61,7 @@ export const SIDECAR_DEFAULTS: SidecarConfig = {
   refreshIntervalMs: 30_000,
   prometheusTimeoutMs: 30_000,
   readyTimeoutMs: 10 * 60_000,
+  reloader: { ruleDirs: [], watchIntervalMs: 3 * 60_000, retryIntervalMs: 5_000, method: 'http', processName: 'prometheus' },
   logLevel: 'info',
   log: true,
 };
@@ -70,6 +84,13 @@ export function registerSidecar(program: Command): void {
     .option('--objstore.config-file <file>', 'object store configuration (YAML); shipping is off without it')
     .option('--objstore.config <yaml>', 'object store configuration as YAML (alternative to --objstore.config-file)')
     .option('--shipper.upload-compacted', 'also upload compacted blocks (level > 1), for migrating existing data')
+    .option('--reloader.config-file <file>', 'Prometheus config file to watch; Prometheus reloads when it changes')
+    .option('--reloader.config-envsubst-file <file>', 'where the config file goes with $(ENV_VAR) references substituted (the file Prometheus reads)')
+    .option('--reloader.rule-dir <dir>', 'rule directory to watch; Prometheus reloads when a file in it changes (repeatable)', collect, [])
+    .option('--reloader.watch-interval <duration>', 'how often the config file and rule directories are re-read without a file event', parseDurationFlag, 3 * 60_000)
+    .option('--reloader.retry-interval <duration>', 'wait before asking again for a reload Prometheus did not take', parseDurationFlag, 5_000)
+    .addOption(new Option('--reloader.method <method>', 'how Prometheus is told to reload: POST /-/reload, or SIGHUP').choices(['http', 'signal']).default('http'))
+    .option('--reloader.process-name <name>', 'executable name of the process to SIGHUP with --reloader.method=signal', 'prometheus')
     .addOption(
       new Option('--min-time <time>', 'serve only data newer than this: RFC 3339 time or a duration relative to now (e.g. -2h)')
         .argParser(parseMinTime)
@@ -97,6 +118,15 @@ export function sidecarConfigFromFlags(o: Record<string, unknown>): SidecarConfi
     readyTimeoutMs: o['prometheus.ready_timeout'] as number,
     prometheusHttpClient: o['prometheus.httpClient'] as string | undefined,
     prometheusHttpClientFile: o['prometheus.httpClientFile'] as string | undefined,
+    reloader: {
+      configFile: o['reloader.configFile'] as string | undefined,
+      configEnvsubstFile: o['reloader.configEnvsubstFile'] as string | undefined,
+      ruleDirs: o['reloader.ruleDir'] as string[],
+      watchIntervalMs: o['reloader.watchInterval'] as number,
+      retryIntervalMs: o['reloader.retryInterval'] as number,
+      method: o['reloader.method'] as 'http' | 'signal',
+      processName: o['reloader.processName'] as string,
+    },
     logLevel: o['log.level'] as LogLevel,
     log: true,
   };
@@ -219,6 +249,21 @@ export async function startSidecar(config: SidecarConfig): Promise<RunningSideca
     // gRPC server
     { name: 'grpc', run: () => new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true })), stop: () => grpc.stop(1000) },
   ];
+  // Reloader: Prometheus reloads when its config file or rule files change.
+  const rl = config.reloader;
+  if (rl.configFile !== undefined || rl.ruleDirs.length > 0) {
+    const reloader = new Reloader({
+      configFile: rl.configFile,
+      configOutputFile: rl.configEnvsubstFile,
+      ruleDirs: rl.ruleDirs,
+      watchIntervalMs: rl.watchIntervalMs,
+      retryIntervalMs: rl.retryIntervalMs,
+      reload: rl.method === 'signal' ? async () => void (await sighupProcess(rl.processName)) : (signal) => prometheus.reload(signal),
+      registry,
+      log: app.log,
+    });
+    actors.push({ name: 'reloader', run: () => reloader.run(abort.signal), stop: () => abort.abort() });
+  }
   // Shipper: new blocks from --tsdb.path to the bucket every 30 s, meta.json last.
   if (bucket !== undefined) {
     const b = bucket;

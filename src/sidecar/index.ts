@@ -5,8 +5,9 @@
  * labels extended by Prometheus's external labels (external wins) and re-sorted when replica labels are
  * dropped. Info, readiness and min time come from Prometheus's config and /metrics, re-read every 30 s.
  *
- * It does not ship blocks to object storage (shipper/, a separate actor), serve native histograms (a clear
- * NotSupportedError), sharding, exemplars, rules, targets or metadata, nor any query HTTP API.
+ * Metric metadata and exemplars come from Prometheus's HTTP API (metric-metadata.ts, exemplars.ts). Block
+ * shipping (shipper/) and the config reloader (reloader/) are actors of their own. Not served: native
+ * histograms (a clear NotSupportedError), sharding, rules, targets, any query HTTP API.
  *
  *   const prom = new PrometheusHttp('http://127.0.0.1:9090');
  *   const metadata = new PrometheusMetadata(prom, { refreshIntervalMs: 30_000 });

@@ -1,7 +1,7 @@
 /**
  * HTTP to one Prometheus: JSON API GETs (status/config, labels, label values, series), the /metrics text,
- * and the remote-read POST whose body the caller streams. The GETs go through node:http with a keep-alive
- * agent; the POST through our own HTTP/1.1 client (http1/client.ts), whose body pieces are views of what
+ * the remote-read POST whose body the caller streams, and POST /-/reload. The GETs go through node:http with a keep-alive
+ * agent; the POSTs through our own HTTP/1.1 client (http1/client.ts), whose body pieces are views of what
  * the socket read — node:http copies each chunk, and remote read sends ~1,000 of them per read.
  *
  * Every call has a deadline (`timeoutMs`): for the response headers of the streamed remote read, whose body
@@ -93,6 +93,20 @@ export class PrometheusHttp {
       throw new StorageError(`POST ${u.pathname}: ${res.status} ${res.reason}: ${quote(text)}`);
     }
     return res;
+  }
+
+  /**
+   * POST /-/reload: Prometheus re-reads its config and rule files. Resolves once it answered 200 (the reload
+   * is done then); a 403 means Prometheus runs without --web.enable-lifecycle, a 500 carries the reason a
+   * new config was refused.
+   */
+  async reload(signal?: AbortSignal): Promise<void> {
+    const u = this.url('-/reload');
+    const res = await this.streaming.request('POST', `${u.pathname}${u.search}`, { ...this.extraHeaders }, new Uint8Array(0), this.whole(signal));
+    const text = await readStreamedText(res).catch(() => '');
+    if (res.status === 200) return;
+    const hint = res.status === 403 ? ' (is Prometheus started with --web.enable-lifecycle?)' : '';
+    throw new StorageError(`POST ${u.pathname}: ${res.status} ${res.reason}: ${quote(text)}${hint}`);
   }
 
   /** JSON and text answers are small: the deadline covers the whole exchange, body included. */

@@ -3,13 +3,15 @@
 // Thanos does with them.
 import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Labels } from '../../src/model/index.js';
 import { InfoClient } from '../../src/storeapi/index.js';
 import { writeBlock } from '../../src/tsdb/index.js';
+import { runCli } from '../helpers/cli.js';
 import { until } from '../helpers/wait.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -110,4 +112,34 @@ t.test('prometheus-operator sidecar arguments start the sidecar (not ready while
   t.equal((await fetch(`http://${sc.http}/-/healthy`)).status, 200, 'healthy');
   t.equal((await fetch(`http://${sc.http}/-/ready`)).status, 503, 'not ready without Prometheus');
   t.equal(await sc.stop(), 0, 'exit 0 on SIGTERM');
+});
+
+t.test('hand-written Thanos sidecar arguments with --reloader.*: the substituted config is written, bad ones refused', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'promfed-manifests-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, 'rules'));
+  await mkdir(join(dir, 'shared'));
+  await writeFile(join(dir, 'prometheus.yml.tmpl'), 'global:\n  external_labels: {replica: $(PROMFED_MANIFEST_POD)}\n');
+  process.env.PROMFED_MANIFEST_POD = 'prometheus-0'; // the child inherits it, as from the pod's env
+  t.teardown(() => delete process.env.PROMFED_MANIFEST_POD);
+  const reloaderArgs = [
+    `--reloader.config-file=${join(dir, 'prometheus.yml.tmpl')}`,
+    `--reloader.config-envsubst-file=${join(dir, 'shared', 'prometheus.yml')}`,
+    `--reloader.rule-dir=${join(dir, 'rules')}`,
+    '--reloader.watch-interval=3m',
+    '--reloader.retry-interval=5s',
+  ];
+  const common = ['sidecar', '--prometheus.url=http://127.0.0.1:1/', '--grpc-address=127.0.0.1:0', '--http-address=127.0.0.1:0', `--tsdb.path=${dir}`];
+  const sc = await start(t, [...common, ...reloaderArgs]);
+  const out = join(dir, 'shared', 'prometheus.yml');
+  await until(() => existsSync(out), 10_000, 50);
+  t.equal(await readFile(out, 'utf8').catch(() => ''), 'global:\n  external_labels: {replica: prometheus-0}\n', 'written for Prometheus, substituted, while Prometheus is still away');
+  t.equal(await sc.stop(), 0, 'exit 0 on SIGTERM');
+
+  const bad = await runCli([...common, '--reloader.method=kill']);
+  t.equal(bad.code, 2, 'an unknown --reloader.method is a usage error');
+  t.match(bad.stderr, /http, signal/);
+  const missing = await runCli([...common, `--reloader.rule-dir=${join(dir, 'no-such-dir')}`]);
+  t.equal(missing.code, 1, 'a rule directory that cannot be watched stops the sidecar');
+  t.match(missing.stdout + missing.stderr, /reloader: cannot watch .*no-such-dir/);
 });
