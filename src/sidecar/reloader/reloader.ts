@@ -61,12 +61,11 @@ export class Reloader {
       await sleep(Infinity, signal);
       return;
     }
-    let wake: (() => void) | undefined;
-    let pending = false;
+    // Aborted by a file event: the wait for the next pass ends early.
+    let changed = new AbortController();
     const onEvent = (): void => {
       this.m.watchEvents.inc();
-      pending = true;
-      wake?.();
+      changed.abort();
     };
     const watchers: FSWatcher[] = [];
     try {
@@ -83,26 +82,14 @@ export class Reloader {
         }
       }
       while (!signal.aborted) {
-        pending = false;
+        changed = new AbortController(); // events from here on count for the next pass
         try {
           await this.apply(signal);
         } catch (err) {
           if (signal.aborted) break;
           this.opts.log.warn({ err: (err as Error).message }, 'reloader: cannot apply the config; watching on');
         }
-        if (!pending) {
-          await new Promise<void>((resolve) => {
-            const done = (): void => {
-              clearTimeout(timer);
-              signal.removeEventListener('abort', done);
-              wake = undefined;
-              resolve();
-            };
-            const timer = setTimeout(done, this.opts.watchIntervalMs);
-            wake = done;
-            signal.addEventListener('abort', done, { once: true });
-          });
-        }
+        await sleep(this.opts.watchIntervalMs, AbortSignal.any([signal, changed.signal]));
         await sleep(DEBOUNCE_MS, signal);
       }
     } finally {
