@@ -57,6 +57,17 @@ t.test('consecutive reads lie back to back in one slab', async (t) => {
   t.ok(Buffer.concat(chunks).equals(Buffer.concat(writes)));
 });
 
+t.test('a quiet connection holds a small slab; a busy one gets bigger reads', async (t) => {
+  const quiet = await readAll(connectTcp('127.0.0.1', await server(t, [Buffer.from('ping')])));
+  t.equal(quiet[0].toString(), 'ping');
+  t.ok(quiet[0].buffer.byteLength <= 16 * 1024, `a ${quiet[0].buffer.byteLength}-byte slab for a 4-byte answer`);
+
+  const big = Array.from({ length: 16 }, () => randomBytes(512 * 1024));
+  const busy = await readAll(connectTcp('127.0.0.1', await server(t, big)));
+  t.ok(Buffer.concat(busy).equals(Buffer.concat(big)), '8 MiB intact');
+  t.ok(Math.max(...busy.map((c) => c.buffer.byteLength)) > 16 * 1024, 'slabs grew past the first size');
+});
+
 t.test('pausing the socket holds the sender back and loses nothing', async (t) => {
   const writes = Array.from({ length: 64 }, () => randomBytes(64 * 1024));
   const port = await server(t, writes);
