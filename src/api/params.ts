@@ -14,6 +14,22 @@ const MAX_TIME_FORMATTED = '292277025-08-18T07:12:54.999999999Z';
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const FLOAT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
+/**
+ * An optional time parameter: `absent` when not given or empty, as Prometheus's parseTimeParam (`time` of
+ * instant queries; `start`/`end` of series, labels, label values and exemplars — range queries require theirs).
+ */
+export function optionalTime(value: string | undefined, param: string, absent: number): number {
+  return value === undefined || value === '' ? absent : parseTime(value, param);
+}
+
+/** `start` and `end` of series, labels, label values and exemplars: optional, end not before start. */
+export function optionalTimeRange(start: string | undefined, end: string | undefined): { mint: number; maxt: number } {
+  const mint = optionalTime(start, 'start', API_MIN_TIME_MS);
+  const maxt = optionalTime(end, 'end', API_MAX_TIME_MS);
+  if (maxt < mint) throw invalidParam('end', 'end timestamp must not be before start time');
+  return { mint, maxt };
+}
+
 /** Unix seconds (float) or RFC 3339 → ms. Throws a bad_data error naming the parameter. */
 export function parseTime(value: string, param: string): number {
   if (FLOAT.test(value)) {

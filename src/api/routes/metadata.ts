@@ -7,7 +7,7 @@ import { Labels, throwIfAborted, type Matcher } from '../../model/index.js';
 import type { ApiDeps } from '../deps.js';
 import { HttpApiError, invalidParam } from '../errors.js';
 import { Form } from '../form.js';
-import { API_MAX_TIME_MS, API_MIN_TIME_MS, parseTime, unescapeLabelName } from '../params.js';
+import { optionalTimeRange, unescapeLabelName } from '../params.js';
 import { renderLabels } from '../render.js';
 import { requestAbort } from '../request-context.js';
 import { parseSelectors } from './selectors.js';
@@ -21,12 +21,6 @@ export interface MetadataResult {
 const TRUNCATED = 'results truncated due to limit';
 
 export function registerMetadataRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const timeRange = (form: Form) => {
-    const mint = form.get('start') !== undefined ? parseTime(form.get('start')!, 'start') : API_MIN_TIME_MS;
-    const maxt = form.get('end') !== undefined ? parseTime(form.get('end')!, 'end') : API_MAX_TIME_MS;
-    if (maxt < mint) throw invalidParam('end', 'end timestamp must not be before start time');
-    return { mint, maxt };
-  };
   const limitOf = (form: Form): number => {
     const text = form.get('limit');
     if (text === undefined) return 0;
@@ -46,7 +40,7 @@ export function registerMetadataRoutes(app: FastifyInstance, deps: ApiDeps): voi
       const selectors = form.all('match[]');
       if (selectors.length === 0) throw new HttpApiError('bad_data', 'no match[] parameter provided');
       const sets = parseSelectors(selectors, 'match[]');
-      const range = timeRange(form);
+      const range = optionalTimeRange(form.get('start'), form.get('end'));
       const limit = limitOf(form);
       const storage = deps.storage(storageOptions(form, deps.defaults));
       const abort = requestAbort(reply, deps.defaults.queryTimeoutMs);
@@ -80,7 +74,7 @@ export function registerMetadataRoutes(app: FastifyInstance, deps: ApiDeps): voi
     lookup: (storage: ReturnType<ApiDeps['storage']>, matchers: Matcher[], range: { mint: number; maxt: number }, signal: AbortSignal) => Promise<{ values: string[]; warnings: string[] }>,
   ): Promise<MetadataResult> => {
     const sets = parseSelectors(form.all('match[]'), 'match[]');
-    const range = timeRange(form);
+    const range = optionalTimeRange(form.get('start'), form.get('end'));
     const limit = limitOf(form);
     const storage = labelStorage(form);
     const abort = requestAbort(reply, deps.defaults.queryTimeoutMs);

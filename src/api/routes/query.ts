@@ -7,7 +7,7 @@ import type { ApiDeps } from '../deps.js';
 import { HttpApiError, invalidParam } from '../errors.js';
 import { Form } from '../form.js';
 import type { Gate } from '../gate.js';
-import { parseDuration, parseTime } from '../params.js';
+import { optionalTime, parseDuration, parseTime } from '../params.js';
 import { renderQueryData } from '../render.js';
 import { requestAbort } from '../request-context.js';
 import { storageOptions } from './storage-options.js';
@@ -56,7 +56,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: ApiDeps, gate: G
 
   const instant = async (form: Form, reply: import('fastify').FastifyReply) => {
     const query = requireQuery(form);
-    const time = form.get('time') !== undefined ? parseTime(form.get('time')!, 'time') : Date.now();
+    const time = optionalTime(form.get('time'), 'time', Date.now());
     return run(form, reply, 'instant', (opts, storage) => deps.engine.instantQuery(storage, query, time, opts));
   };
 

@@ -9,7 +9,7 @@ import type { ApiDeps, SeriesExemplars, StoreStatus } from '../deps.js';
 import { HttpApiError, invalidParam } from '../errors.js';
 import { Form } from '../form.js';
 import { formatFloat, formatTimestamp } from '../json.js';
-import { API_MAX_TIME_MS, API_MIN_TIME_MS, parseTime } from '../params.js';
+import { optionalTimeRange } from '../params.js';
 import { renderLabels } from '../render.js';
 import { requestAbort } from '../request-context.js';
 import { parseSelectors } from './selectors.js';
@@ -103,9 +103,7 @@ export function registerStatusRoutes(app: FastifyInstance, deps: ApiDeps): void 
       } catch (err) {
         throw invalidParam('query', err as Error);
       }
-      const start = form.get('start') !== undefined && form.get('start') !== '' ? parseTime(form.get('start')!, 'start') : API_MIN_TIME_MS;
-      const end = form.get('end') !== undefined && form.get('end') !== '' ? parseTime(form.get('end')!, 'end') : API_MAX_TIME_MS;
-      if (end < start) throw invalidParam('end', 'end timestamp must not be before start time');
+      const { mint: start, maxt: end } = optionalTimeRange(form.get('start'), form.get('end'));
       if (!deps.exemplars) return { data: '[]', warnings: [] };
       const abort = requestAbort(reply, deps.defaults.queryTimeoutMs);
       try {
