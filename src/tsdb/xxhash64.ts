@@ -47,7 +47,7 @@ const HASH_WORDS_WASM = Uint8Array.from([
 const DATA_AT = 8;
 
 /** The WebAssembly global (our TS lib settings do not declare it). */
-const Wasm = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object) => { exports: unknown } } }).WebAssembly;
+const Wasm = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, imports?: object) => { exports: unknown } } }).WebAssembly;
 
 export class RangeHasher {
   static #shared: RangeHasher | undefined;
@@ -68,10 +68,8 @@ export class RangeHasher {
     const main = createRequire(import.meta.url).resolve('xxhash-wasm'); // …/xxhash-wasm/cjs/xxhash-wasm.cjs
     const bytes = readFileSync(join(dirname(main), '..', 'workerd', 'xxhash.wasm'));
     this.#x = new Wasm.Instance(new Wasm.Module(bytes)).exports as XxhashExports;
-    const words = new (Wasm.Instance as unknown as new (m: object, imports: object) => { exports: unknown })(new Wasm.Module(HASH_WORDS_WASM), {
-      x: { mem: this.#x.mem, xxh64: this.#x.xxh64 },
-    }).exports as { xxh64w: (ptr: number, len: number, out: number) => void };
-    this.#words = words.xxh64w;
+    const words = new Wasm.Instance(new Wasm.Module(HASH_WORDS_WASM), { x: { mem: this.#x.mem, xxh64: this.#x.xxh64 } }).exports;
+    this.#words = (words as { xxh64w: (ptr: number, len: number, out: number) => void }).xxh64w;
     this.#mem = new Uint8Array(this.#x.mem.buffer);
     this.#out = new Uint32Array(this.#x.mem.buffer, 0, 2);
   }
