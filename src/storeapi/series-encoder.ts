@@ -462,8 +462,7 @@ export class SeriesFrameWriter {
 
   /** chunk() with the data given as bytes [start, end) of `buf`: no view to make per chunk. */
   chunkRange(minTime: number, maxTime: number, encoding: number, buf: Uint8Array, start: number, end: number, hash?: bigint): void {
-    if (this.#nSeries === 0) throw new Error('SeriesFrameWriter: chunk() before beginSeries()');
-    if (!(buf instanceof Uint8Array)) throw new TypeError(`bytes expected, got ${typeof buf}`);
+    this.#checkChunkBytes(buf);
     if (!(start >= 0 && start <= end && end <= buf.length) || !Number.isInteger(start) || !Number.isInteger(end)) {
       throw new RangeError(`chunk data [${start}, ${end}) outside its ${buf.length} bytes`);
     }
@@ -493,8 +492,7 @@ export class SeriesFrameWriter {
    * encoded again. The caller has read them as such. The hash comes as its two uint32 words (0, 0: none).
    */
   chunkEncodedTimes(buf: Uint8Array, timesStart: number, timesEnd: number, encoding: number, start: number, end: number, hashLo: number, hashHi: number): void {
-    if (this.#nSeries === 0) throw new Error('SeriesFrameWriter: chunk() before beginSeries()');
-    if (!(buf instanceof Uint8Array)) throw new TypeError(`bytes expected, got ${typeof buf}`);
+    this.#checkChunkBytes(buf);
     if (
       !(timesStart >= 0 && timesStart <= timesEnd && timesEnd <= buf.length && start >= 0 && start <= end && end <= buf.length) ||
       !Number.isInteger(timesStart) || !Number.isInteger(timesEnd) || !Number.isInteger(start) || !Number.isInteger(end)
@@ -508,6 +506,12 @@ export class SeriesFrameWriter {
     this.#words[o + 4] = hashLo;
     this.#words[o + 5] = hashHi;
     this.#endChunk(c, timesEnd - timesStart, encoding | 0, buf, start, end);
+  }
+
+  /** A chunk needs a series begun and its bytes in a Uint8Array. */
+  #checkChunkBytes(buf: Uint8Array): void {
+    if (this.#nSeries === 0) throw new Error('SeriesFrameWriter: chunk() before beginSeries()');
+    if (!(buf instanceof Uint8Array)) throw new TypeError(`bytes expected, got ${typeof buf}`);
   }
 
   /** The index of a new chunk of the current series, the arrays grown if full. */
