@@ -35,12 +35,10 @@ export interface SeriesFramesOptions {
 export class SeriesFrames {
   /** Frames made and not yet taken, in order: send them (take()) after each add. */
   private ready: SeriesFrame[] = [];
-  private readonly w = new SeriesFrameWriter();
+  private readonly w: SeriesFrameWriter;
   private readonly hasher = RangeHasher.get();
   /** The frame addFrame is reading, as a plain Uint8Array. */
-  private plain: Uint8Array = new Uint8Array(0);
-  /** xxhash64 of no bytes: a chunk without data lies outside any loaded range. */
-  private readonly emptyHash = this.hasher.hashBytes(new Uint8Array(0));
+  private plain: Uint8Array = EMPTY;
   private readonly perFrame: number;
   private readonly extNames: Uint8Array[] = [];
   private readonly extValues: Uint8Array[] = [];
@@ -51,17 +49,27 @@ export class SeriesFrames {
   private begun = 0;
   private stopped = false;
   private outOfOrder = 0;
+  private released = false;
   // One ChunkedSeries' chunks, read before its labels are judged: time fields' range, Prometheus encoding, data range.
-  private cTimesStart = new Int32Array(64);
-  private cTimesEnd = new Int32Array(64);
-  private cType = new Int32Array(64);
-  private cStart = new Int32Array(64);
-  private cEnd = new Int32Array(64);
+  private cTimesStart: Int32Array;
+  private cTimesEnd: Int32Array;
+  private cType: Int32Array;
+  private cStart: Int32Array;
+  private cEnd: Int32Array;
 
   constructor(
     private readonly ext: Labels,
     private readonly opts: SeriesFramesOptions,
   ) {
+    // The writer and chunk tables of an answer that ended, if any: a Series call should not begin with
+    // twenty-odd allocations (it is on the path to the first byte asked of Prometheus).
+    const t = spare.pop() ?? newTables();
+    this.w = t.w;
+    this.cTimesStart = t.cTimesStart;
+    this.cTimesEnd = t.cTimesEnd;
+    this.cType = t.cType;
+    this.cStart = t.cStart;
+    this.cEnd = t.cEnd;
     this.perFrame = Math.max(1, opts.batchSize);
     ext.forEach((name, value) => {
       this.extNames.push(Buffer.from(name));
@@ -98,6 +106,21 @@ export class SeriesFrames {
         const q = r.int64();
         if (q !== 0) throw new StorageError(`remote read: frame for query ${q}, but only query 0 was asked`);
       } else r.skip(tag & 7);
+    }
+  }
+
+  /**
+   * Gives the writer and tables back for the next answer; call once, when done with this one (after the
+   * last take(), or on an error). The writer is emptied first: it holds views of received frames.
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.w.clear();
+    this.cur = undefined;
+    this.plain = EMPTY;
+    if (spare.length < MAX_SPARE) {
+      spare.push({ w: this.w, cTimesStart: this.cTimesStart, cTimesEnd: this.cTimesEnd, cType: this.cType, cStart: this.cStart, cEnd: this.cEnd });
     }
   }
 
@@ -222,14 +245,15 @@ export class SeriesFrames {
     }
     const plain = this.plain;
     if (!this.startSeries(plain, labStart, labEnd)) return;
-    // The whole ChunkedSeries into the wasm memory once: every chunk's data lies in it.
+    for (let i = 0; i < n; i++) this.checkXor(this.cType[i], undefined);
+    // The whole ChunkedSeries into the wasm memory once (every chunk's data lies in it), all its chunks hashed
+    // in one call. Fast chunks have data, so a hash (an empty chunk takes the decoding path).
     const h = this.hasher;
     h.load(plain, start, end);
+    const at = h.hashRanges(this.cStart, this.cEnd, n);
+    const words = h.words;
     for (let i = 0; i < n; i++) {
-      this.checkXor(this.cType[i], undefined);
-      // Fast chunks have data, so a hash (an empty chunk takes the decoding path).
-      h.hashWords(this.cStart[i], this.cEnd[i]);
-      this.w.chunkEncodedTimes(plain, this.cTimesStart[i], this.cTimesEnd[i], ThanosChunkEncoding.XOR, this.cStart[i], this.cEnd[i], h.lo, h.hi);
+      this.w.chunkEncodedTimes(plain, this.cTimesStart[i], this.cTimesEnd[i], ThanosChunkEncoding.XOR, this.cStart[i], this.cEnd[i], words[at + 2 * i], words[at + 2 * i + 1]);
     }
   }
 
@@ -265,7 +289,7 @@ export class SeriesFrames {
   private chunk(minTime: number, maxTime: number, type: number, buf: Uint8Array, start: number, end: number, labels: Labels | undefined): void {
     this.checkXor(type, labels);
     // Encoding number minus one: remote read counts as Prometheus's chunkenc (XOR = 1), Thanos from 0.
-    const hash = end > start ? this.hasher.hash(start, end) : this.emptyHash;
+    const hash = end > start ? this.hasher.hash(start, end) : (emptyHash ??= this.hasher.hashBytes(EMPTY));
     this.w.chunkRange(minTime, maxTime, ThanosChunkEncoding.XOR, buf, start, end, hash);
   }
 
@@ -305,6 +329,27 @@ export class SeriesFrames {
     this.cStart = i(this.cStart);
     this.cEnd = i(this.cEnd);
   }
+}
+
+const EMPTY = new Uint8Array(0);
+/** xxhash64 of no bytes (a chunk without data lies outside any loaded range): made when first needed. */
+let emptyHash: bigint | undefined;
+
+/** What an answer needs besides its state: reused from one Series call to the next (release()). */
+interface Tables {
+  w: SeriesFrameWriter;
+  cTimesStart: Int32Array;
+  cTimesEnd: Int32Array;
+  cType: Int32Array;
+  cStart: Int32Array;
+  cEnd: Int32Array;
+}
+const spare: Tables[] = [];
+/** Kept for this many concurrent answers; more are made and dropped as needed. */
+const MAX_SPARE = 16;
+
+function newTables(): Tables {
+  return { w: new SeriesFrameWriter(), cTimesStart: new Int32Array(64), cTimesEnd: new Int32Array(64), cType: new Int32Array(64), cStart: new Int32Array(64), cEnd: new Int32Array(64) };
 }
 
 /**

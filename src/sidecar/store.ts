@@ -108,18 +108,20 @@ export async function sidecarStoreApi(
       const maxt = int64ToMillis(req.max_time);
       if (mint > maxt) return;
       const drop = req.without_replica_labels.filter((n) => ext.has(n));
-      const writer = new SeriesWriter(send, {
-        // /api/v1/series answers in no promised order, so that path always sorts.
-        resort: drop.length > 0 || req.skip_chunks,
-        batchSize: int64ToMillis(req.response_batch_size),
-        limit: int64ToMillis(req.limit),
-      });
+      const newWriter = (): SeriesWriter =>
+        new SeriesWriter(send, {
+          // /api/v1/series answers in no promised order, so that path always sorts.
+          resort: drop.length > 0 || req.skip_chunks,
+          batchSize: int64ToMillis(req.response_batch_size),
+          limit: int64ToMillis(req.limit),
+        });
       const outLabels = (own: Labels): Labels => {
         const l = extendLabels(own, ext);
         return drop.length > 0 ? l.drop(drop) : l;
       };
 
       if (req.skip_chunks) {
+        const writer = newWriter();
         for (const own of await labelsApi.series(matchers, mint, maxt, ctx.signal)) await writer.push(outLabels(own), []);
         await writer.end();
         return;
@@ -127,23 +129,28 @@ export async function sidecarStoreApi(
       if (drop.length === 0) {
         // Streaming: Series frames written from the remote-read frames as they arrive (series-frames.ts).
         const out = new SeriesFrames(ext, { batchSize: int64ToMillis(req.response_batch_size), limit: int64ToMillis(req.limit) });
-        reading: for await (const part of reader.readParts({ mint, maxt, matchers }, ctx.signal)) {
-          if (part.series !== undefined) for (const s of part.series) out.addSeries(s);
-          else {
-            for (const frame of part.frames) {
-              out.addFrame(frame);
-              for (const f of out.take()) await send(f);
-              if (out.full) break reading;
+        try {
+          reading: for await (const part of reader.readParts({ mint, maxt, matchers }, ctx.signal)) {
+            if (part.series !== undefined) for (const s of part.series) out.addSeries(s);
+            else {
+              for (const frame of part.frames) {
+                out.addFrame(frame);
+                for (const f of out.take()) await send(f);
+                if (out.full) break reading;
+              }
             }
+            for (const f of out.take()) await send(f);
+            if (out.full) break;
           }
+          throwIfAborted(ctx.signal, 'Series');
+          out.end();
           for (const f of out.take()) await send(f);
-          if (out.full) break;
+        } finally {
+          out.release();
         }
-        throwIfAborted(ctx.signal, 'Series');
-        out.end();
-        for (const f of out.take()) await send(f);
         return;
       }
+      const writer = newWriter();
       for await (const s of reader.read({ mint, maxt, matchers }, ctx.signal)) {
         const labels = outLabels(s.labels);
         const chunks: ProtoAggrChunk[] = new Array(s.chunks.length);

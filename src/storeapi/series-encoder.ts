@@ -658,6 +658,11 @@ export class SeriesFrameWriter {
     return p;
   }
 
+  /** Drops what was begun and not framed, and the views it held: the writer is as new, for reuse. */
+  clear(): void {
+    this.#reset();
+  }
+
   /** Empties the writer; the views it held are dropped so they can be collected. */
   #reset(): void {
     this.#pieces.fill(undefined, 0, this.#nPieces);

@@ -10,10 +10,12 @@
  *   const hash = h.hash(start, end); // xxh64 of part[start, end), from ≤ start ≤ end ≤ to
  *
  * Hashes come as signed 64-bit bigints (the wasm i64): the same 64 bits as the uint64 xxh64, which is what
- * the Series encoder writes for either (BigInt.asUintN(64, hash) gives the unsigned value). hashWords()
- * gives them as two uint32 words instead, with no bigint at all: a second, tiny wasm module (HASH_WORDS_WASM)
- * calls xxh64 wasm-to-wasm, where an i64 is a plain value, and stores it in the first 8 bytes of the memory;
- * loaded buffers start after them.
+ * the Series encoder writes for either (BigInt.asUintN(64, hash) gives the unsigned value). hashRanges() gives
+ * many as uint32 words instead, with no bigint at all, in one call into wasm: a second, tiny wasm module
+ * (HASH_RANGES_WASM) walks a table of (offset, length) pairs placed after the loaded buffer, calls xxh64
+ * wasm-to-wasm for each (an i64 is a plain value there) and overwrites the pair with its hash. A sidecar
+ * hashes all chunks of a series that way: one call per chunk cost ~0.3 ms more per 1 k-series read
+ * (bench/README.md, sidecar).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,23 +30,31 @@ interface XxhashExports {
  * (module
  *   (import "x" "mem" (memory 1))
  *   (import "x" "xxh64" (func $h (param i32 i32 i64) (result i64)))
- *   (func (export "xxh64w") (param $ptr i32) (param $len i32) (param $out i32)
- *     (i64.store (local.get $out) (call $h (local.get $ptr) (local.get $len) (i64.const 0)))))
+ *   (func (export "xxh64n") (param $t i32) (param $n i32) (local $end i32)
+ *     (local.set $end (i32.add (local.get $t) (i32.shl (local.get $n) (i32.const 3))))
+ *     (block $done (loop $next
+ *       (br_if $done (i32.ge_u (local.get $t) (local.get $end)))
+ *       (i64.store (local.get $t) (call $h (i32.load (local.get $t)) (i32.load offset=4 (local.get $t)) (i64.const 0)))
+ *       (local.set $t (i32.add (local.get $t) (i32.const 8)))
+ *       (br $next)))))
  */
 // prettier-ignore
-const HASH_WORDS_WASM = Uint8Array.from([
+const HASH_RANGES_WASM = Uint8Array.from([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
-  0x01, 0x0e, 0x02, 0x60, 0x03, 0x7f, 0x7f, 0x7e, 0x01, 0x7e, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00, // types: (i32 i32 i64) → i64, (i32 i32 i32) → ()
+  0x01, 0x0d, 0x02, 0x60, 0x03, 0x7f, 0x7f, 0x7e, 0x01, 0x7e, 0x60, 0x02, 0x7f, 0x7f, 0x00, // types: (i32 i32 i64) → i64, (i32 i32) → ()
   0x02, 0x14, 0x02, 0x01, 0x78, 0x03, 0x6d, 0x65, 0x6d, 0x02, 0x00, 0x01, // imports: x.mem, memory min 1
   0x01, 0x78, 0x05, 0x78, 0x78, 0x68, 0x36, 0x34, 0x00, 0x00, //          x.xxh64, func type 0
   0x03, 0x02, 0x01, 0x01, // functions: one, type 1
-  0x07, 0x0a, 0x01, 0x06, 0x78, 0x78, 0x68, 0x36, 0x34, 0x77, 0x00, 0x01, // export "xxh64w" = func 1
-  0x0a, 0x11, 0x01, 0x0f, 0x00, // code: one body, 15 bytes, no locals
-  0x20, 0x02, 0x20, 0x00, 0x20, 0x01, 0x42, 0x00, 0x10, 0x00, 0x37, 0x03, 0x00, 0x0b, // out, ptr, len, 0; call 0; i64.store; end
+  0x07, 0x0a, 0x01, 0x06, 0x78, 0x78, 0x68, 0x36, 0x34, 0x6e, 0x00, 0x01, // export "xxh64n" = func 1
+  0x0a, 0x39, 0x01, // code: one body
+  0x37, 0x01, 0x01, 0x7f, // 55 bytes, one i32 local ($end)
+  0x20, 0x00, 0x20, 0x01, 0x41, 0x03, 0x74, 0x6a, 0x21, 0x02, // end = t + (n << 3)
+  0x02, 0x40, 0x03, 0x40, // block, loop
+  0x20, 0x00, 0x20, 0x02, 0x4f, 0x0d, 0x01, // br_if block (t >= end)
+  0x20, 0x00, 0x20, 0x00, 0x28, 0x02, 0x00, 0x20, 0x00, 0x28, 0x02, 0x04, 0x42, 0x00, 0x10, 0x00, 0x37, 0x03, 0x00, // store(t, h(load(t), load(t+4), 0))
+  0x20, 0x00, 0x41, 0x08, 0x6a, 0x21, 0x00, // t += 8
+  0x0c, 0x00, 0x0b, 0x0b, 0x0b, // br loop; end loop; end block; end
 ]);
-
-/** Loaded buffers start here; the bytes before hold hashWords' result. */
-const DATA_AT = 8;
 
 /** The WebAssembly global (our TS lib settings do not declare it). */
 const Wasm = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, imports?: object) => { exports: unknown } } }).WebAssembly;
@@ -58,9 +68,9 @@ export class RangeHasher {
   }
 
   readonly #x: XxhashExports;
-  readonly #words: (ptr: number, len: number, out: number) => void;
-  #mem: Uint8Array;
-  #out: Uint32Array;
+  readonly #many: (table: number, n: number) => void;
+  #mem!: Uint8Array;
+  #u32!: Uint32Array;
   #from = 0;
   #to = 0;
 
@@ -68,31 +78,32 @@ export class RangeHasher {
     const main = createRequire(import.meta.url).resolve('xxhash-wasm'); // …/xxhash-wasm/cjs/xxhash-wasm.cjs
     const bytes = readFileSync(join(dirname(main), '..', 'workerd', 'xxhash.wasm'));
     this.#x = new Wasm.Instance(new Wasm.Module(bytes)).exports as XxhashExports;
-    const words = new Wasm.Instance(new Wasm.Module(HASH_WORDS_WASM), { x: { mem: this.#x.mem, xxh64: this.#x.xxh64 } }).exports;
-    this.#words = (words as { xxh64w: (ptr: number, len: number, out: number) => void }).xxh64w;
+    const ranges = new Wasm.Instance(new Wasm.Module(HASH_RANGES_WASM), { x: { mem: this.#x.mem, xxh64: this.#x.xxh64 } }).exports;
+    this.#many = (ranges as { xxh64n: (table: number, n: number) => void }).xxh64n;
+    this.#views();
+  }
+
+  #views(): void {
     this.#mem = new Uint8Array(this.#x.mem.buffer);
-    this.#out = new Uint32Array(this.#x.mem.buffer, 0, 2);
+    this.#u32 = new Uint32Array(this.#x.mem.buffer);
   }
 
-  /** Low 32 bits of the last hashWords() result. */
-  get lo(): number {
-    return this.#out[0]!;
-  }
-
-  /** High 32 bits of the last hashWords() result. */
-  get hi(): number {
-    return this.#out[1]!;
-  }
-
-  /** Copies buf[from, to) into the wasm memory: the ranges hash() may take next. */
-  load(buf: Uint8Array, from: number, to: number): void {
-    const n = DATA_AT + to - from;
-    if (n > this.#mem.length) {
-      this.#x.mem.grow(Math.ceil((n - this.#mem.length) / 65536));
-      this.#mem = new Uint8Array(this.#x.mem.buffer);
-      this.#out = new Uint32Array(this.#x.mem.buffer, 0, 2);
+  #ensure(bytes: number): void {
+    if (bytes > this.#mem.length) {
+      this.#x.mem.grow(Math.ceil((bytes - this.#mem.length) / 65536));
+      this.#views();
     }
-    this.#mem.set(from === 0 && to === buf.length ? buf : buf.subarray(from, to), DATA_AT);
+  }
+
+  /** The wasm memory as words: hashRanges() results, at the index it returns. */
+  get words(): Uint32Array {
+    return this.#u32;
+  }
+
+  /** Copies buf[from, to) into the wasm memory: the ranges hash() and hashRanges() may take next. */
+  load(buf: Uint8Array, from: number, to: number): void {
+    this.#ensure(to - from);
+    this.#mem.set(from === 0 && to === buf.length ? buf : buf.subarray(from, to), 0);
     this.#from = from;
     this.#to = to;
   }
@@ -100,13 +111,28 @@ export class RangeHasher {
   /** xxh64 of buf[start, end) of the loaded buffer, as a signed 64-bit bigint. */
   hash(start: number, end: number): bigint {
     this.#check(start, end);
-    return this.#x.xxh64(DATA_AT + start - this.#from, end - start, 0n);
+    return this.#x.xxh64(start - this.#from, end - start, 0n);
   }
 
-  /** hash() as two uint32 words, read from `lo` and `hi` (until the next call): no bigint made. */
-  hashWords(start: number, end: number): void {
-    this.#check(start, end);
-    this.#words(DATA_AT + start - this.#from, end - start, 0);
+  /**
+   * xxh64 of ranges [starts[i], ends[i]) of the loaded buffer, i < n, as uint32 words, in one call: returns
+   * the index in `words` of the first result, range i's low word at index + 2i and high word at index + 2i + 1
+   * (valid until the next call).
+   */
+  hashRanges(starts: Int32Array, ends: Int32Array, n: number): number {
+    const table = (this.#to - this.#from + 7) & ~7;
+    this.#ensure(table + 8 * n);
+    const w = this.#u32;
+    const from = this.#from;
+    for (let i = 0, k = table >> 2; i < n; i++, k += 2) {
+      const s = starts[i]!;
+      const e = ends[i]!;
+      this.#check(s, e);
+      w[k] = s - from;
+      w[k + 1] = e - s;
+    }
+    this.#many(table, n);
+    return table >> 2;
   }
 
   #check(start: number, end: number): void {

@@ -128,6 +128,11 @@ async function viaWriter(frames: Uint8Array[], batchSize: number, limit: number)
 }
 
 function viaFrames(frames: Uint8Array[], batchSize: number, limit: number): Buffer[] {
+  // An answer given up half-way (a series begun, a batch not framed) hands its writer and tables to the
+  // next one (release()): what follows must not show any of it.
+  const abandoned = new SeriesFrames(EXT, { batchSize: 64, limit: 0 });
+  if (frames.length > 0) abandoned.addFrame(frames[frames.length - 1]);
+  abandoned.release();
   const out: Buffer[] = [];
   const w = new SeriesFrames(EXT, { batchSize, limit });
   for (const f of frames) {
@@ -137,6 +142,7 @@ function viaFrames(frames: Uint8Array[], batchSize: number, limit: number): Buff
   }
   w.end();
   for (const x of w.take()) out.push(bytesOf(x));
+  w.release();
   return out;
 }
 
