@@ -10,13 +10,10 @@ import { BadDataError, StorageError } from '../model/index.js';
 import { encodeCanonical } from './canonical.js';
 import { LOADER_OPTIONS, protoRoot } from './protos.js';
 
-const TO_OBJECT: protobuf.IConversionOptions = {
-  longs: String,
-  enums: Number,
-  defaults: LOADER_OPTIONS.defaults,
-  oneofs: LOADER_OPTIONS.oneofs,
-  arrays: LOADER_OPTIONS.arrays,
-};
+/** proto-loader's conversion (LOADER_OPTIONS); made on first use, as protos.ts and this module import each other. */
+let toObjectOptions: protobuf.IConversionOptions | undefined;
+const conversion = (): protobuf.IConversionOptions =>
+  (toObjectOptions ??= { longs: String, enums: Number, defaults: LOADER_OPTIONS.defaults, oneofs: LOADER_OPTIONS.oneofs, arrays: LOADER_OPTIONS.arrays });
 
 const types = new Map<string, protobuf.Type>();
 
@@ -55,7 +52,7 @@ export function decodeMessage<T>(fullName: string, bytes: Uint8Array): T {
   } catch (err) {
     throw new StorageError(`decode ${fullName} (${bytes.length} bytes): ${(err as Error).message}`, { cause: err });
   }
-  return t.toObject(msg, TO_OBJECT) as T;
+  return t.toObject(msg, conversion()) as T;
 }
 
 /** Packs a message into `google.protobuf.Any` with the type URL Thanos uses for hints. */

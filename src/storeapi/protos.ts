@@ -24,6 +24,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { encodeCanonical } from './canonical.js';
 import { EncodedSeriesRequest } from './encoded-request.js';
 import { decodeSeriesResponse } from './series-decoder.js';
+import { decodeSeriesRequest } from './series-request-decoder.js';
 import { encodeSeriesResponse } from './series-encoder.js';
 import type { SeriesResponse } from './types.js';
 
@@ -85,9 +86,11 @@ export function grpcPackage(): protoLoader.PackageDefinition {
       }
     }
     // Series frames are the bulk of all StoreAPI traffic: hand-written codec both ways (series-encoder.ts,
-    // series-decoder.ts), and requests a fan-out serialised once (encoded-request.ts).
+    // series-decoder.ts), requests a fan-out serialised once (encoded-request.ts) and read by hand
+    // (series-request-decoder.ts: on the path to a store's first byte).
     const series = (def['thanos.Store'] as protoLoader.ServiceDefinition).Series;
     const seriesRequest = r.lookupType('thanos.SeriesRequest');
+    series.requestDeserialize = decodeSeriesRequest as (b: Buffer) => object;
     series.requestSerialize = (v: object) =>
       v instanceof EncodedSeriesRequest ? v.bytes : toBuffer(encodeCanonical(seriesRequest, v as Record<string, unknown>));
     series.responseSerialize = (v: object) => (v instanceof Uint8Array ? toBuffer(v) : encodeSeriesResponse(v as SeriesResponse));

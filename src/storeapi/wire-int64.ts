@@ -143,3 +143,9 @@ export function uint64BigInt(lo: number, hi: number): bigint {
   view.setUint32(4, hi, true);
   return view.getBigUint64(0, true);
 }
+
+/** The int64 of (lo, hi) as the decimal string proto-loader makes of it (`longs: String`). */
+export function int64String(lo: number, hi: number): string {
+  if (hi < 0x200000) return String(hi * TWO_32 + lo); // 0 ≤ value < 2^53: exact as a double
+  return BigInt.asIntN(64, uint64BigInt(lo, hi)).toString();
+}
