@@ -6,8 +6,8 @@
  *   │ uvarint size │ CRC-32C(data), 4 B, BE  │ data (size bytes)            │  … repeated until the body ends
  *   └──────────────┴─────────────────────────┴──────────────────────────────┘
  *
- * Frames are views into the received buffers (no copy) unless a frame straddles two network chunks, when
- * just that frame's bytes are joined. A CRC mismatch, a size over the limit, or a body that
+ * Frames are views into the received buffers (no copy), also when a frame straddles network chunks that lie
+ * one after the other in memory (reads into one slab); only a frame over chunks apart is joined. A CRC mismatch, a size over the limit, or a body that
  * ends inside a frame is a StorageError naming the frame; nothing is yielded from a frame that fails.
  */
 import { crc32c } from '@node-rs/crc32';
@@ -22,16 +22,24 @@ const MAX_UVARINT_BYTES = 10;
 
 /**
  * Splits a body into frames as its network chunks arrive, synchronously: push() hands over the CRC-checked
- * data of every frame a chunk completes. A frame inside one chunk is a view of it (no copy); only a frame
- * that straddles chunks is assembled, into a buffer of its own size (its header into a few bytes first).
+ * data of every frame a chunk completes. A frame inside one chunk, or over chunks adjacent in memory, is a
+ * view (no copy); only a frame over chunks apart is assembled, into a buffer of its own size (its header
+ * into a few bytes first).
  * Prometheus flushes after every frame, so most network chunks hold whole frames.
  */
 export class FrameSplitter {
   private frameNo = 0;
   /** Header bytes of a frame whose size field or CRC is not complete yet (at most 14). */
   private head: Uint8Array | undefined;
-  /** The data of a frame whose header is read but whose bytes are still arriving. */
-  private partial: Buffer | undefined;
+  /**
+   * The data of a frame whose header is read but whose bytes are still arriving: a view of the chunk it began
+   * in while the next chunks continue it in the same memory (reads into one slab, net/slab-reads.ts: no copy),
+   * else a buffer of its own that they are copied into.
+   */
+  private partial: Uint8Array | undefined;
+  /** Whether `partial` is a view of received memory (growing as adjacent chunks arrive) rather than our copy. */
+  private partialIsView = false;
+  private partialSize = 0;
   private filled = 0;
   private partialCrc = 0;
   private partialHeader = 0;
@@ -42,11 +50,22 @@ export class FrameSplitter {
   push(chunk: Uint8Array, out: Uint8Array[]): void {
     let off = 0;
     if (this.partial !== undefined) {
-      const p = this.partial;
-      const take = Math.min(chunk.length, p.length - this.filled);
-      p.set(take === chunk.length ? chunk : chunk.subarray(0, take), this.filled);
+      let p = this.partial;
+      const size = this.partialSize;
+      const take = Math.min(chunk.length, size - this.filled);
+      if (this.partialIsView && chunk.buffer === p.buffer && chunk.byteOffset === p.byteOffset + this.filled) {
+        p = this.partial = new Uint8Array(p.buffer, p.byteOffset, this.filled + take);
+      } else {
+        if (this.partialIsView) {
+          const own = new Uint8Array(size);
+          own.set(p);
+          p = this.partial = own;
+          this.partialIsView = false;
+        }
+        p.set(take === chunk.length ? chunk : chunk.subarray(0, take), this.filled);
+      }
       this.filled += take;
-      if (this.filled < p.length) return;
+      if (this.filled < size) return;
       this.partial = undefined;
       out.push(this.checked(p, this.partialCrc));
       off = take;
@@ -89,10 +108,10 @@ export class FrameSplitter {
       const want = (chunk[i] * 0x1000000 + ((chunk[i + 1] << 16) | (chunk[i + 2] << 8) | chunk[i + 3])) >>> 0;
       const start = i + CRC_BYTES;
       if (start + size > n) {
-        // The data goes on in later chunks: collect it in a buffer of its own.
-        const p = Buffer.allocUnsafe(size);
-        p.set(chunk.subarray(start, n), 0);
-        this.partial = p;
+        // The data goes on in later chunks: a view of what came, extended or copied as they arrive.
+        this.partial = chunk.subarray(start, n);
+        this.partialIsView = true;
+        this.partialSize = size;
         this.filled = n - start;
         this.partialCrc = want;
         this.partialHeader = start - off;
@@ -106,7 +125,7 @@ export class FrameSplitter {
   /** Call when the body has ended: throws if it ended inside a frame. */
   end(): void {
     if (this.partial !== undefined) {
-      const total = this.partialHeader + this.partial.length;
+      const total = this.partialHeader + this.partialSize;
       const have = this.partialHeader + this.filled;
       throw new StorageError(`remote read response truncated inside frame ${this.frameNo} (${have} of ${total} bytes received)`);
     }

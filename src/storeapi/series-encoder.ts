@@ -406,6 +406,12 @@ export class SeriesFrameWriter {
   #labelsOpen = false;
   /** Sum of the fields (tag, length, payload) of every series but the last. */
   #closedBytes = 0;
+  /**
+   * Frames are cut from this in turn (#frameBuffer), not allocated one by one: a frame is a view of it, and
+   * a full slab is left to the frames still in flight.
+   */
+  #slab = EMPTY_BUFFER;
+  #slabUsed = 0;
 
   /** Series begun since the last frame. */
   get seriesCount(): number {
@@ -552,7 +558,7 @@ export class SeriesFrameWriter {
       throw new Error(`SeriesFrameWriter: seriesFrame() with ${n} series`);
     }
     const size = this.#size[0]!;
-    const out = Buffer.allocUnsafe(field(size));
+    const out = this.#frameBuffer(field(size));
     out[0] = 0x0a;
     const end = this.#writeSeries(out, writeVarint32(out, 1, size), 0);
     this.#reset();
@@ -563,7 +569,7 @@ export class SeriesFrameWriter {
   /** The `batch` frame of every series begun (`22 00` if none); empties the writer. */
   batchFrame(): Buffer {
     const inner = this.#batchPayload();
-    const out = Buffer.allocUnsafe(field(inner));
+    const out = this.#frameBuffer(field(inner));
     out[0] = 0x22;
     let p = writeVarint32(out, 1, inner);
     for (let s = 0; s < this.#nSeries; s++) {
@@ -572,6 +578,21 @@ export class SeriesFrameWriter {
     }
     this.#reset();
     if (p !== out.length) throw new Error(`SeriesFrameWriter: wrote ${p} of ${out.length} bytes`); // a bug
+    return out;
+  }
+
+  /**
+   * n bytes for a frame: the rest of the slab if it has room, else a new slab's start. Slabs start small (a
+   * one-frame answer should not cost a big allocation) and double while the answer goes on.
+   */
+  #frameBuffer(n: number): Buffer {
+    if (n > this.#slab.length - this.#slabUsed) {
+      if (n > FRAME_SLAB_BYTES / 4) return Buffer.allocUnsafe(n); // a big frame: a slab would hold few
+      this.#slab = Buffer.allocUnsafeSlow(Math.min(FRAME_SLAB_BYTES, Math.max(4 * n, 2 * this.#slab.length, 16 * 1024)));
+      this.#slabUsed = 0;
+    }
+    const out = this.#slab.subarray(this.#slabUsed, this.#slabUsed + n);
+    this.#slabUsed += n;
     return out;
   }
 
@@ -671,6 +692,10 @@ export class SeriesFrameWriter {
     this.#labelsOpen = false;
   }
 }
+
+const EMPTY_BUFFER = Buffer.alloc(0);
+/** Largest frame slab: a few batches of 64 typical series; a frame over a quarter of it gets its own buffer. */
+const FRAME_SLAB_BYTES = 256 * 1024;
 
 /** Copies src[from, to) to out at p; returns the end. */
 function copy(out: Buffer, p: number, src: Uint8Array, from: number, to: number): number {

@@ -26,8 +26,25 @@ t.test('frames split at every byte boundary across network chunks read the same'
   for (let i = 1; i < body.length; i++) {
     t.same(await collect([body.subarray(0, i), body.subarray(i)]), ['123456789', '123456789', ''], `split at ${i}`);
   }
-  // One byte per chunk.
+  // One byte per chunk, each in memory of its own (copied, not viewed).
   t.same(await collect([...body].map((b) => Buffer.from([b]))), ['123456789', '123456789', '']);
+  // Three chunks per split: the first two adjacent in memory, the third apart (a view, then a copy).
+  for (let i = 1; i < body.length - 1; i++) {
+    for (let j = i + 1; j < body.length; j++) {
+      const parts = [body.subarray(0, i), body.subarray(i, j), Buffer.from(body.subarray(j))];
+      t.same(await collect(parts), ['123456789', '123456789', ''], `split at ${i} and ${j}`);
+    }
+  }
+});
+
+t.test('a frame over chunks adjacent in memory (reads into one slab) is a view, not a copy', async (t) => {
+  const slab = Buffer.concat([Buffer.from('xx'), CHECK_FRAME, CHECK_FRAME]);
+  // The body starts at offset 2 of the slab (received after other bytes).
+  const got: Uint8Array[] = [];
+  for await (const f of readFrames(chunks(slab.subarray(2, 9), slab.subarray(9, 16), slab.subarray(16)))) got.push(f);
+  t.same(got.map((f) => Buffer.from(f).toString()), ['123456789', '123456789']);
+  t.equal(got[0].buffer, slab.buffer, 'the first frame, over two chunks, lies in the received memory');
+  t.equal(got[0].byteOffset, slab.byteOffset + 2 + 5);
 });
 
 t.test('a size needing two uvarint bytes (300 = ac 02)', async (t) => {

@@ -432,6 +432,7 @@ t.test('SeriesFrameWriter: random series and batch frames are the bytes of encod
   const rng = new Rng(4);
   const w = new SeriesFrameWriter(); // one writer for every frame: a frame leaves nothing behind
   let checked = 0;
+  const kept: [Buffer, Buffer][] = [];
   for (let i = 0; i < 2000; i++) {
     const n = i % 2 === 0 ? 1 : rng.int(12);
     const series: ProtoSeries[] = [];
@@ -459,8 +460,12 @@ t.test('SeriesFrameWriter: random series and batch frames are the bytes of encod
       return;
     }
     checked++;
+    kept.push([got, want]);
   }
   t.equal(checked, 2000);
+  // Frames share the writer's slabs: each is still its own bytes once the ones after it are made.
+  t.ok(kept.some(([a], i) => i > 0 && a.buffer === kept[i - 1]![0].buffer), 'frames cut from one slab');
+  t.equal(kept.filter(([got, want]) => !got.equals(want)).length, 0, 'no frame overwritten by a later one');
   t.equal(w.seriesCount, 0, 'empty after the last frame');
   t.equal(hex(w.batchFrame()), '2200', 'a batch of no series');
 });
