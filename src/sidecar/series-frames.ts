@@ -394,28 +394,33 @@ function varintLength(buf: Uint8Array, p: number): number {
 /**
  * Orders two runs of canonical label entries (0a len [0a len name 12 len value]) as Labels.compare orders
  * label sets — name, then value, label by label; a prefix first — with strings compared as UTF-8 bytes.
- * Equal entries (most of them: same metric, same external labels) are skipped as bytes.
+ * Consecutive series mostly share their first labels (same metric, same external labels): the runs are
+ * compared as bytes up to the first difference, and only the entry holding it is read as a label. Entries
+ * before it are equal whole (each starts with its length), so both runs have an entry starting there.
  */
 function compareLabelEntries(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
+  const la = ae - as;
+  const lb = be - bs;
+  const n = la < lb ? la : lb;
+  let i = 0;
+  while (i < n && a[as + i] === b[bs + i]) i++;
+  if (i === n) return la - lb; // equal, or one is the other plus labels after: the shorter first
   let p = as;
-  let q = bs;
-  while (p < ae && q < be) {
+  for (;;) {
     const pe = p + 1 + varintLength(a, p + 1) + varint(a, p + 1);
-    const qe = q + 1 + varintLength(b, q + 1) + varint(b, q + 1);
-    if (pe - p !== qe - q || compareBytes(a, p, pe, b, q, qe) !== 0) {
-      // The first label that differs: compare names, then values.
-      entryFields(a, pe - varint(a, p + 1), pe);
-      const an = FIELDS[0];
-      const ane = FIELDS[1];
-      const av = FIELDS[2];
-      const ave = FIELDS[3];
-      entryFields(b, qe - varint(b, q + 1), qe);
-      return compareBytes(a, an, ane, b, FIELDS[0], FIELDS[1]) || compareBytes(a, av, ave, b, FIELDS[2], FIELDS[3]);
-    }
+    if (pe > as + i) break;
     p = pe;
-    q = qe;
   }
-  return (p < ae ? 1 : 0) - (q < be ? 1 : 0);
+  const q = bs + (p - as);
+  const qe = q + 1 + varintLength(b, q + 1) + varint(b, q + 1);
+  const pe = p + 1 + varintLength(a, p + 1) + varint(a, p + 1);
+  entryFields(a, pe - varint(a, p + 1), pe);
+  const an = FIELDS[0];
+  const ane = FIELDS[1];
+  const av = FIELDS[2];
+  const ave = FIELDS[3];
+  entryFields(b, qe - varint(b, q + 1), qe);
+  return compareBytes(a, an, ane, b, FIELDS[0], FIELDS[1]) || compareBytes(a, av, ave, b, FIELDS[2], FIELDS[3]);
 }
 
 const FIELDS = new Int32Array(4);
