@@ -7,8 +7,9 @@
  *   └──────────────┴─────────────────────────┴──────────────────────────────┘
  *
  * Frames are views into the received buffers (no copy), also when a frame straddles network chunks that lie
- * one after the other in memory (reads into one slab); only a frame over chunks apart is joined. A CRC mismatch, a size over the limit, or a body that
- * ends inside a frame is a StorageError naming the frame; nothing is yielded from a frame that fails.
+ * one after the other in memory (reads into one slab); only a frame over chunks apart is joined. A CRC
+ * mismatch, a size over the limit, or a body that ends inside a frame is a StorageError naming the frame;
+ * nothing is yielded from a frame that fails.
  */
 import { crc32c } from '@node-rs/crc32';
 import { StorageError } from '../model/index.js';
@@ -54,10 +55,10 @@ export class FrameSplitter {
       const size = this.partialSize;
       const take = Math.min(chunk.length, size - this.filled);
       if (this.partialIsView && chunk.buffer === p.buffer && chunk.byteOffset === p.byteOffset + this.filled) {
-        p = this.partial = new Uint8Array(p.buffer, p.byteOffset, this.filled + take);
+        p = this.partial = Buffer.from(p.buffer, p.byteOffset, this.filled + take);
       } else {
         if (this.partialIsView) {
-          const own = new Uint8Array(size);
+          const own = Buffer.allocUnsafe(size);
           own.set(p);
           p = this.partial = own;
           this.partialIsView = false;
