@@ -45,26 +45,33 @@ import type { BenchResult } from './measure.js';
 
 export const name = 'sidecar';
 
-const END = T0 + 2 * 3_600_000 - 15_000;
-const INSTANCES = 334; // × 3 series = 1,002
+export const END = T0 + 2 * 3_600_000 - 15_000;
+export const INSTANCES = 334; // × 3 series = 1,002
 const WARMUP = Number(process.env.SIDECAR_BENCH_WARMUP ?? 60);
 const RUNS = Number(process.env.SIDECAR_BENCH_RUNS ?? 15);
 
-const count = (data: Uint8Array): number => (data[0] << 8) | data[1];
+/** Samples of an XOR chunk, from its 2-byte header. */
+export const count = (data: Uint8Array): number => (data[0] << 8) | data[1];
 // The compiled sidecar, as deployed (`npm run bench` builds it first).
 const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
-/** `promfed sidecar` in a child process; resolves with its gRPC address once it is ready. */
-async function childSidecar(promUrl: string): Promise<{ grpc: string; child: ChildProcess }> {
+/**
+ * `promfed sidecar` in a child process, from `main` (default: this checkout's build); resolves with its gRPC
+ * address once it is ready.
+ */
+export async function childSidecar(promUrl: string, main = MAIN): Promise<{ grpc: string; child: ChildProcess }> {
   const prof = process.env.SIDECAR_BENCH_CPU_PROF;
-  const child = spawn(process.execPath, [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), MAIN, 'sidecar', `--prometheus.url=${promUrl}`, '--grpc-address=127.0.0.1:0', '--http-address=127.0.0.1:0'], {
+  const child = spawn(process.execPath, [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), main, 'sidecar', `--prometheus.url=${promUrl}`, '--grpc-address=127.0.0.1:0', '--http-address=127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`sidecar child did not start: ${out}`);
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`sidecar child did not start: ${out}`);
+    }
     const line = out.split('\n').find((l) => l.includes('promfed sidecar started'));
     if (line !== undefined) {
       const { http, grpc } = JSON.parse(line) as { http: string; grpc: string };
@@ -79,7 +86,7 @@ async function childSidecar(promUrl: string): Promise<{ grpc: string; child: Chi
  * CPU time of a whole process (all its threads) in ms, from the scheduler's per-task run time
  * (/proc/<pid>/task/<tid>/schedstat, ns): exact, where /proc/<pid>/stat counts 10 ms ticks.
  */
-function cpuMsOf(pid: number): number {
+export function cpuMsOf(pid: number): number {
   let ns = 0;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
