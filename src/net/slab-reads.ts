@@ -56,7 +56,7 @@ export function connectTcp(host: string, port: number): net.Socket {
  * Buffer.concat(parts, length), but a view when the parts lie back to back in one ArrayBuffer — as
  * consecutive reads of a connectTcp socket do. `length` may be less than the parts' total (a prefix).
  */
-export function joinParts(parts: readonly Buffer[], length: number): Buffer {
+export function joinParts(parts: readonly Uint8Array[], length: number): Buffer {
   const first = parts[0];
   if (first !== undefined) {
     const ab = first.buffer;

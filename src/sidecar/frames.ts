@@ -13,6 +13,7 @@
  */
 import { crc32c } from '@node-rs/crc32';
 import { StorageError } from '../model/index.js';
+import { joinParts } from '../net/slab-reads.js';
 
 /** Thanos's read limit per frame (Prometheus `config.DefaultChunkedReadLimit`, 50 MB). */
 export const DEFAULT_FRAME_LIMIT_BYTES = 50_000_000;
@@ -33,13 +34,10 @@ export class FrameSplitter {
   /** Header bytes of a frame whose size field or CRC is not complete yet (at most 14). */
   private head: Uint8Array | undefined;
   /**
-   * The data of a frame whose header is read but whose bytes are still arriving: a view of the chunk it began
-   * in while the next chunks continue it in the same memory (reads into one slab, net/slab-reads.ts: no copy),
-   * else a buffer of its own that they are copied into.
+   * The pieces of a frame whose header is read but whose bytes are still arriving (views of the chunks),
+   * joined once complete: a view when they lie back to back in memory (joinParts), else a copy.
    */
-  private partial: Uint8Array | undefined;
-  /** Whether `partial` is a view of received memory (growing as adjacent chunks arrive) rather than our copy. */
-  private partialIsView = false;
+  private partial: Uint8Array[] | undefined;
   private partialSize = 0;
   private filled = 0;
   private partialCrc = 0;
@@ -51,24 +49,13 @@ export class FrameSplitter {
   push(chunk: Uint8Array, out: Uint8Array[]): void {
     let off = 0;
     if (this.partial !== undefined) {
-      let p = this.partial;
-      const size = this.partialSize;
-      const take = Math.min(chunk.length, size - this.filled);
-      if (this.partialIsView && chunk.buffer === p.buffer && chunk.byteOffset === p.byteOffset + this.filled) {
-        p = this.partial = Buffer.from(p.buffer, p.byteOffset, this.filled + take);
-      } else {
-        if (this.partialIsView) {
-          const own = Buffer.allocUnsafe(size);
-          own.set(p);
-          p = this.partial = own;
-          this.partialIsView = false;
-        }
-        p.set(take === chunk.length ? chunk : chunk.subarray(0, take), this.filled);
-      }
+      const take = Math.min(chunk.length, this.partialSize - this.filled);
+      this.partial.push(take === chunk.length ? chunk : chunk.subarray(0, take));
       this.filled += take;
-      if (this.filled < size) return;
+      if (this.filled < this.partialSize) return;
+      const data = joinParts(this.partial, this.partialSize);
       this.partial = undefined;
-      out.push(this.checked(p, this.partialCrc));
+      out.push(this.checked(data, this.partialCrc));
       off = take;
     } else if (this.head !== undefined) {
       // Rare: a header cut by a chunk boundary. Join it with this chunk and go on as if it came whole.
@@ -109,9 +96,8 @@ export class FrameSplitter {
       const want = (chunk[i] * 0x1000000 + ((chunk[i + 1] << 16) | (chunk[i + 2] << 8) | chunk[i + 3])) >>> 0;
       const start = i + CRC_BYTES;
       if (start + size > n) {
-        // The data goes on in later chunks: a view of what came, extended or copied as they arrive.
-        this.partial = chunk.subarray(start, n);
-        this.partialIsView = true;
+        // The data goes on in later chunks: joined when they have all come.
+        this.partial = [chunk.subarray(start, n)];
         this.partialSize = size;
         this.filled = n - start;
         this.partialCrc = want;
