@@ -554,14 +554,14 @@ export class SeriesFrameWriter {
   seriesFrame(): Buffer {
     if (this.#nSeries !== 1) {
       const n = this.#nSeries;
-      this.#reset();
+      this.clear();
       throw new Error(`SeriesFrameWriter: seriesFrame() with ${n} series`);
     }
     const size = this.#size[0]!;
     const out = this.#frameBuffer(field(size));
     out[0] = 0x0a;
     const end = this.#writeSeries(out, writeVarint32(out, 1, size), 0);
-    this.#reset();
+    this.clear();
     if (end !== out.length) throw new Error(`SeriesFrameWriter: wrote ${end} of ${out.length} bytes`); // a bug
     return out;
   }
@@ -576,7 +576,7 @@ export class SeriesFrameWriter {
       out[p++] = 0x0a;
       p = this.#writeSeries(out, writeVarint32(out, p, this.#size[s]!), s);
     }
-    this.#reset();
+    this.clear();
     if (p !== out.length) throw new Error(`SeriesFrameWriter: wrote ${p} of ${out.length} bytes`); // a bug
     return out;
   }
@@ -679,13 +679,11 @@ export class SeriesFrameWriter {
     return p;
   }
 
-  /** Drops what was begun and not framed, and the views it held: the writer is as new, for reuse. */
+  /**
+   * Empties the writer (what was begun and not framed too); the views it held are dropped so they can be
+   * collected. Making a frame does this; call it to reuse a writer whose last series were given up.
+   */
   clear(): void {
-    this.#reset();
-  }
-
-  /** Empties the writer; the views it held are dropped so they can be collected. */
-  #reset(): void {
     this.#pieces.fill(undefined, 0, this.#nPieces);
     this.#data.fill(undefined, 0, this.#nChunks);
     this.#nPieces = this.#nChunks = this.#nSeries = this.#closedBytes = 0;
