@@ -88,10 +88,7 @@ export class PrometheusHttp {
   async post(path: string, body: Uint8Array, headers: Record<string, string>, signal?: AbortSignal): Promise<StreamedResponse> {
     const u = this.url(path);
     const res = await this.streaming.request('POST', `${u.pathname}${u.search}`, { ...headers, ...this.extraHeaders }, body, signal);
-    if (res.status !== 200) {
-      const text = await readStreamedText(res).catch(() => '');
-      throw new StorageError(`POST ${u.pathname}: ${res.status} ${res.reason}: ${quote(text)}`);
-    }
+    if (res.status !== 200) throw await postFailed(u, res);
     return res;
   }
 
@@ -103,10 +100,8 @@ export class PrometheusHttp {
   async reload(signal?: AbortSignal): Promise<void> {
     const u = this.url('-/reload');
     const res = await this.streaming.request('POST', `${u.pathname}${u.search}`, { ...this.extraHeaders }, new Uint8Array(0), this.whole(signal));
-    const text = await readStreamedText(res).catch(() => '');
-    if (res.status === 200) return;
-    const hint = res.status === 403 ? ' (is Prometheus started with --web.enable-lifecycle?)' : '';
-    throw new StorageError(`POST ${u.pathname}: ${res.status} ${res.reason}: ${quote(text)}${hint}`);
+    if (res.status !== 200) throw await postFailed(u, res, res.status === 403 ? ' (is Prometheus started with --web.enable-lifecycle?)' : '');
+    await readStreamedText(res).catch(() => ''); // read to the end: the connection goes back to the pool
   }
 
   /** JSON and text answers are small: the deadline covers the whole exchange, body included. */
@@ -187,6 +182,12 @@ async function readStreamedText(res: StreamedResponse): Promise<string> {
     res.destroy();
   }
   return Buffer.concat(parts).toString('utf8');
+}
+
+/** The error for a POST answered with a status other than 200: the status, reason and (quoted) body. */
+async function postFailed(u: URL, res: StreamedResponse, hint = ''): Promise<StorageError> {
+  const text = await readStreamedText(res).catch(() => '');
+  return new StorageError(`POST ${u.pathname}: ${res.status} ${res.reason}: ${quote(text)}${hint}`);
 }
 
 function quote(text: string): string {
