@@ -1,19 +1,23 @@
 /**
  * Plain protobuf encode/decode of any message in protos/ by its full name, outside gRPC: remote read over
  * HTTP, hints packed in `google.protobuf.Any`, tests that compare bytes. Decoded objects have the same
- * shape as gRPC-decoded ones (LOADER_OPTIONS in protos.ts), so one set of types serves both.
+ * shape as gRPC-decoded ones (LOADER_OPTIONS, loader-options.ts), so one set of types serves both.
  *
  * Frame layouts, encoding numbers and the empty-message presence rule: docs/format/storeapi.md.
  */
 import type protobuf from 'protobufjs';
 import { BadDataError, StorageError } from '../model/index.js';
 import { encodeCanonical } from './canonical.js';
-import { LOADER_OPTIONS, protoRoot } from './protos.js';
+import { LOADER_OPTIONS } from './loader-options.js';
+import { protoRoot } from './protos.js';
 
-/** proto-loader's conversion (LOADER_OPTIONS); made on first use, as protos.ts and this module import each other. */
-let toObjectOptions: protobuf.IConversionOptions | undefined;
-const conversion = (): protobuf.IConversionOptions =>
-  (toObjectOptions ??= { longs: String, enums: Number, defaults: LOADER_OPTIONS.defaults, oneofs: LOADER_OPTIONS.oneofs, arrays: LOADER_OPTIONS.arrays });
+const TO_OBJECT: protobuf.IConversionOptions = {
+  longs: String,
+  enums: Number,
+  defaults: LOADER_OPTIONS.defaults,
+  oneofs: LOADER_OPTIONS.oneofs,
+  arrays: LOADER_OPTIONS.arrays,
+};
 
 const types = new Map<string, protobuf.Type>();
 
@@ -52,7 +56,7 @@ export function decodeMessage<T>(fullName: string, bytes: Uint8Array): T {
   } catch (err) {
     throw new StorageError(`decode ${fullName} (${bytes.length} bytes): ${(err as Error).message}`, { cause: err });
   }
-  return t.toObject(msg, conversion()) as T;
+  return t.toObject(msg, TO_OBJECT) as T;
 }
 
 /** Packs a message into `google.protobuf.Any` with the type URL Thanos uses for hints. */

@@ -1,21 +1,12 @@
 /**
  * Loading our .proto files (protos/, one include root) once, for two consumers:
  *
- *  - gRPC: a proto-loader package definition (`grpcPackage()`), with the options below;
+ *  - gRPC: a proto-loader package definition (`grpcPackage()`), with LOADER_OPTIONS;
  *  - plain protobuf over HTTP (remote read, tests): the protobufjs Root (`protoRoot()`), see codec.ts.
  *
  * Both come from the same Root, so there is one parse and one set of options.
  *
- * Options and why:
- *   keepCase   field names as in the .proto (`min_time`, Thanos's capitalised `ComponentType`).
- *   longs      String: exact int64/uint64 (MaxInt64 sentinels, uint64 hashes); int64.ts converts. Series
- *              frames have their own codec (below): numbers for times, bigints for hashes.
- *   enums      Number: the wire numbers, which our TS enums mirror (LabelMatcher.Type = model MatchType).
- *   defaults   true: absent scalars read as their proto3 default and absent repeated fields as [], so
- *              callers need no `?? 0`; an absent *message* field reads as null while a present one, even
- *              empty (`RulesInfo {}`), reads as an object. That null/object split is how Thanos
- *              advertises APIs, so keep it (tested in test/storeapi/wire.test.ts).
- *   oneofs     true: adds the name of the set member (`result: 'series'`) beside it.
+ * The options both read objects with, and why: loader-options.ts.
  */
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -23,6 +14,7 @@ import protobuf from 'protobufjs';
 import * as protoLoader from '@grpc/proto-loader';
 import { encodeCanonical } from './canonical.js';
 import { EncodedSeriesRequest } from './encoded-request.js';
+import { LOADER_OPTIONS } from './loader-options.js';
 import { decodeSeriesResponse } from './series-decoder.js';
 import { decodeSeriesRequest } from './series-request-decoder.js';
 import { encodeSeriesResponse } from './series-encoder.js';
@@ -41,15 +33,6 @@ const FILES = [
   'exemplars/exemplarspb/rpc.proto',
   'prompb/remote.proto',
 ];
-
-export const LOADER_OPTIONS = {
-  keepCase: true,
-  longs: String,
-  enums: Number,
-  defaults: true,
-  oneofs: true,
-  arrays: true,
-} as const;
 
 let root: protobuf.Root | undefined;
 let pkg: protoLoader.PackageDefinition | undefined;

@@ -1,6 +1,6 @@
 /**
  * Hand-written decoder of thanos.SeriesRequest, the one request every Series call starts with: the object
- * proto-loader's requestDeserialize builds (LOADER_OPTIONS in protos.ts: int64 as decimal strings, enums as
+ * proto-loader's requestDeserialize builds (LOADER_OPTIONS, loader-options.ts: int64 as decimal strings, enums as
  * numbers, every scalar present with its default, absent messages null, repeated fields []). Its top-level
  * fields are read directly; the sub-messages (hints, query_hints, shard_info: not in every request) go
  * through protobufjs (codec.ts), which gives them proto-loader's shape too.

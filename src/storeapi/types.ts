@@ -1,6 +1,6 @@
 /**
  * TypeScript shapes of the StoreAPI messages as they cross our gRPC boundary (protos/, LOADER_OPTIONS in
- * protos.ts): snake_case names, int64 as exact decimal strings, enums as numbers, absent sub-messages as
+ * loader-options.ts): snake_case names, int64 as exact decimal strings, enums as numbers, absent sub-messages as
  * null (decoded) or omitted (sent). Decoded messages always have every scalar and repeated field; when
  * sending, anything left out is encoded as its default, i.e. not at all.
  *
