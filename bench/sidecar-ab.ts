@@ -14,13 +14,12 @@
  * time, and the child's CPU per read from the scheduler (/proc/<pid>/task/<tid>/schedstat), which is steadier.
  */
 import { resolve } from 'node:path';
-import { Matcher, MatchType } from '../src/model/index.js';
 import { PrometheusHttp, RemoteReadClient } from '../src/sidecar/index.js';
 import { StoreClient } from '../src/storeapi/index.js';
 import { findBinary } from '../test/helpers/peers.js';
 import { createBlocks, removeDir, startPrometheus } from '../test/helpers/prometheus.js';
-import { generateSeries, T0, toOpenMetrics } from '../test/sidecar/fixture-data.js';
-import { childSidecar, count, cpuMsOf, END, INSTANCES } from './sidecar.bench.js';
+import { generateSeries, toOpenMetrics } from '../test/sidecar/fixture-data.js';
+import { childSidecar, cpuMsOf, END, INSTANCES, samplesViaRemoteRead, samplesViaStore } from './sidecar.bench.js';
 
 const builds = process.argv.slice(2).filter((a) => a !== '--');
 if (builds.length === 0) {
@@ -47,18 +46,7 @@ try {
     children.push(await childSidecar(prom.url, resolve(b, 'cli/main.js')));
     clients.push(new StoreClient(children[children.length - 1].grpc, { timeoutMs: 120_000 }));
   }
-  const req = { min_time: String(T0), max_time: String(END), matchers: [{ type: 2, name: '__name__', value: 'sc_.*' }], response_batch_size: '64' };
-  const viaSidecar = (client: StoreClient) => async (): Promise<number> => {
-    let n = 0;
-    for await (const f of client.series(req)) if (f.result === 'batch') for (const s of f.batch.series) for (const c of s.chunks) n += count(c.raw!.data);
-    return n;
-  };
-  const viaRaw = async (): Promise<number> => {
-    let n = 0;
-    for await (const s of raw.read({ mint: T0, maxt: END, matchers: [new Matcher(MatchType.RE, '__name__', 'sc_.*')] })) for (const c of s.chunks) n += count(c.data);
-    return n;
-  };
-  const kinds = [...clients.map((c, i) => [builds[i], viaSidecar(c)] as const), ['raw', viaRaw] as const];
+  const kinds = [...clients.map((c, i) => [builds[i], () => samplesViaStore(c)] as const), ['raw', () => samplesViaRemoteRead(raw)] as const];
   // Warm-up as the bench's (JIT tiers, TCP autotuning), and every kind checked for the whole answer.
   for (let i = 0; i < 60; i++) {
     for (const [what, f] of kinds) {

@@ -51,7 +51,7 @@ const WARMUP = Number(process.env.SIDECAR_BENCH_WARMUP ?? 60);
 const RUNS = Number(process.env.SIDECAR_BENCH_RUNS ?? 15);
 
 /** Samples of an XOR chunk, from its 2-byte header. */
-export const count = (data: Uint8Array): number => (data[0] << 8) | data[1];
+const count = (data: Uint8Array): number => (data[0] << 8) | data[1];
 // The compiled sidecar, as deployed (`npm run bench` builds it first).
 const MAIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
@@ -98,6 +98,24 @@ export function cpuMsOf(pid: number): number {
   return ns / 1e6;
 }
 
+/** Every sample of the bench's series through a StoreAPI Series call (a sidecar's), batches of 64 as the querier asks. */
+export async function samplesViaStore(client: StoreClient): Promise<number> {
+  let n = 0;
+  const req = { min_time: String(T0), max_time: String(END), matchers: [{ type: 2, name: '__name__', value: 'sc_.*' }], response_batch_size: '64' };
+  for await (const f of client.series(req)) {
+    if (f.result === 'batch') for (const s of f.batch.series) for (const c of s.chunks) n += count(c.raw!.data);
+    else if (f.result === 'series') for (const c of f.series.chunks) n += count(c.raw!.data);
+  }
+  return n;
+}
+
+/** The same straight from Prometheus's remote read. */
+export async function samplesViaRemoteRead(raw: RemoteReadClient): Promise<number> {
+  let n = 0;
+  for await (const s of raw.read({ mint: T0, maxt: END, matchers: [new Matcher(MatchType.RE, '__name__', 'sc_.*')] })) for (const c of s.chunks) n += count(c.data);
+  return n;
+}
+
 export async function run(): Promise<BenchResult[]> {
   const prometheus = findBinary('prometheus');
   const promtool = findBinary('promtool');
@@ -120,17 +138,7 @@ export async function run(): Promise<BenchResult[]> {
       if (Date.now() > deadline) throw new Error('sidecar not ready');
       await new Promise((r) => setTimeout(r, 50));
     }
-    const matchers = [new Matcher(MatchType.RE, '__name__', 'sc_.*')];
-
-    const viaSidecar = (client: StoreClient) => async (): Promise<number> => {
-      let n = 0;
-      const req = { min_time: String(T0), max_time: String(END), matchers: [{ type: 2, name: '__name__', value: 'sc_.*' }], response_batch_size: '64' };
-      for await (const f of client.series(req)) {
-        if (f.result === 'batch') for (const s of f.batch.series) for (const c of s.chunks) n += count(c.raw!.data);
-        else if (f.result === 'series') for (const c of f.series.chunks) n += count(c.raw!.data);
-      }
-      return n;
-    };
+    const viaSidecar = (client: StoreClient) => () => samplesViaStore(client);
     // Our gRPC channel with an identity decoder: the frames arrive as bytes and are not parsed.
     const bytesChannel = new GrpcChannel(child.grpc, { maxMessageBytes: MAX_MESSAGE_BYTES, keepaliveMs: KEEPALIVE_TIME_MS, keepaliveTimeoutMs: KEEPALIVE_TIMEOUT_MS });
     const seriesRequest = encodeSeriesRequest({ min_time: String(T0), max_time: String(END), matchers: [{ type: 2, name: '__name__', value: 'sc_.*' }], response_batch_size: '64' });
@@ -140,11 +148,7 @@ export async function run(): Promise<BenchResult[]> {
       if (bytes === 0) throw new Error('bench sidecar: empty Series stream');
       return total;
     };
-    const viaRemoteRead = async (): Promise<number> => {
-      let n = 0;
-      for await (const s of raw.read({ mint: T0, maxt: END, matchers })) for (const c of s.chunks) n += count(c.data);
-      return n;
-    };
+    const viaRemoteRead = () => samplesViaRemoteRead(raw);
 
     const kinds = [
       ['sidecar', viaSidecar(childStore)],
