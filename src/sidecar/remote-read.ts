@@ -11,11 +11,12 @@
  */
 import snappy from 'snappyjs';
 import { StorageError, throwIfAborted, type Matcher } from '../model/index.js';
-import { decodeReadResponse, encodeReadRequest, matchersToProto, millisToInt64, ReadResponseType } from '../storeapi/index.js';
+import { decodeReadResponse } from '../storeapi/index.js';
 import { decodeChunkedFrame, type RemoteSeries } from './chunked-decoder.js';
 import { DEFAULT_FRAME_LIMIT_BYTES, FrameSplitter } from './frames.js';
 import type { StreamedResponse } from './http1/client.js';
 import type { PrometheusHttp } from './prometheus-http.js';
+import { readRequestBody } from './read-request.js';
 import { remoteSeriesFromSamples } from './samples.js';
 
 export const STREAMED_CONTENT_TYPE = 'application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse';
@@ -77,19 +78,7 @@ export class RemoteReadClient {
    * SAMPLES answer at once. Breaking out of the loop (or `signal`) closes the HTTP response.
    */
   async *readParts(q: RemoteReadQuery, signal?: AbortSignal): AsyncGenerator<ReadPart> {
-    const body = snappy.compress(
-      encodeReadRequest({
-        queries: [
-          {
-            start_timestamp_ms: millisToInt64(q.mint),
-            end_timestamp_ms: millisToInt64(q.maxt),
-            matchers: matchersToProto(q.matchers),
-            hints: { start_ms: millisToInt64(q.mint), end_ms: millisToInt64(q.maxt) },
-          },
-        ],
-        accepted_response_types: [ReadResponseType.STREAMED_XOR_CHUNKS, ReadResponseType.SAMPLES],
-      }),
-    );
+    const body = readRequestBody(q.mint, q.maxt, q.matchers);
     const res = await this.prom.post('api/v1/read', body, READ_REQUEST_HEADERS, signal);
     try {
       const type = (res.headers.get('content-type') ?? '').toLowerCase();

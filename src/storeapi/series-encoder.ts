@@ -37,7 +37,7 @@
  *   await send(w.batchFrame());   // or w.seriesFrame() for exactly one series; the writer is then empty
  */
 import { ThanosChunkEncoding, type ProtoAggrChunk, type ProtoAny, type ProtoChunk, type ProtoLabel, type ProtoSeries, type SeriesResponse } from './types.js';
-import { toWords, varint32Size, varint64Size, WORDS, writeVarint32 } from './wire-int64.js';
+import { toWords, varint32Size, varint64Size, WORDS, writeVarint32, writeVarint64 as varint64 } from './wire-int64.js';
 
 // Scratch notes of pass 1, consumed in order by pass 2. Grown, never shrunk (a frame's worth of numbers).
 let lens = new Int32Array(4096);
@@ -325,16 +325,6 @@ function writeString(out: Buffer, p: number, tag: number, s: string): number {
     for (let i = 0; i < n; i++) out[p + i] = s.charCodeAt(i);
   } else out.write(s, p, n, 'utf8');
   return p + n;
-}
-
-function varint64(out: Buffer, p: number, lo: number, hi: number): number {
-  while (hi !== 0 || lo > 0x7f) {
-    out[p++] = (lo & 0x7f) | 0x80;
-    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
-    hi >>>= 7;
-  }
-  out[p++] = lo;
-  return p;
 }
 
 // ---- SeriesFrameWriter: frames from encoded labels and chunk views -------------------------------------------

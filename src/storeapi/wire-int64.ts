@@ -131,6 +131,17 @@ export function writeVarint32(out: Uint8Array, p: number, v: number): number {
   return p;
 }
 
+/** Writes the varint of (lo, hi) at `p`; returns the position after it. */
+export function writeVarint64(out: Uint8Array, p: number, lo: number, hi: number): number {
+  while (hi !== 0 || lo > 0x7f) {
+    out[p++] = (lo & 0x7f) | 0x80;
+    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+    hi >>>= 7;
+  }
+  out[p++] = lo;
+  return p;
+}
+
 /** The int64 of (lo, hi) as the correctly rounded double (see the header). */
 export function int64Number(lo: number, hi: number): number {
   return (hi | 0) * TWO_32 + lo;

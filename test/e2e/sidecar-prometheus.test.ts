@@ -103,6 +103,18 @@ if (prometheus && promtool) {
     t.same(names.map(String), [...names].sort(Labels.compare).map(String), 'sorted');
   });
 
+  t.test('Series: long matchers (a remote-read request past 256 and 65 536 bytes) read the same series', async (t) => {
+    // The request body is one snappy literal whose length takes 1, 2 or 3 bytes after the tag by size:
+    // Prometheus must read each form. An alternation of names that do not exist pads the regex.
+    const want = (await series(sidecars.r0, { matchers: [{ type: 0, name: '__name__', value: 'sc_temperature' }] })).map((s) => labelsOf(s).toString());
+    t.equal(want.length, INSTANCES);
+    for (const pad of [300, 70_000]) {
+      const value = `sc_temperature|${'x'.repeat(pad)}`;
+      const got = await series(sidecars.r0, { matchers: [{ type: 2, name: '__name__', value }] });
+      t.same(got.map((s) => labelsOf(s).toString()), want, `regex of ${value.length} characters`);
+    }
+  });
+
   t.test('48 Series at once, a third dropped mid-stream: the rest are exact, and the remote-read connections settle', async (t) => {
     const want = data.r0.reduce((n, g) => n + g.ts.length, 0);
     const promPort = proms[0].port;
