@@ -40,8 +40,9 @@ export class SeriesFrames {
   /** The frame addFrame is reading, as a plain Uint8Array. */
   private plain: Uint8Array = EMPTY;
   private readonly perFrame: number;
-  private readonly extNames: Uint8Array[] = [];
-  private readonly extValues: Uint8Array[] = [];
+  /** The external labels' names and values as UTF-8, sorted by name (shared: never written to). */
+  private readonly extNames: readonly Uint8Array[];
+  private readonly extValues: readonly Uint8Array[];
   /** Labels of the series being written: bytes [curStart, curEnd) of cur. */
   private cur: Uint8Array | undefined;
   private curStart = 0;
@@ -71,10 +72,9 @@ export class SeriesFrames {
     this.cStart = t.cStart;
     this.cEnd = t.cEnd;
     this.perFrame = Math.max(1, opts.batchSize);
-    ext.forEach((name, value) => {
-      this.extNames.push(Buffer.from(name));
-      this.extValues.push(Buffer.from(value));
-    });
+    const bytes = externalLabelBytes(ext);
+    this.extNames = bytes.names;
+    this.extValues = bytes.values;
   }
 
   /** True once `limit` series are written and another one arrived: the caller may stop reading. */
@@ -344,6 +344,24 @@ interface Tables {
   cStart: Int32Array;
   cEnd: Int32Array;
 }
+/**
+ * The UTF-8 bytes of the external labels, kept for the last labels object seen: they change only when
+ * Prometheus's config does, and encoding them was a few more allocations on the way to the first byte.
+ */
+function externalLabelBytes(ext: Labels): { names: Uint8Array[]; values: Uint8Array[] } {
+  if (lastExt?.labels !== ext) {
+    const names: Uint8Array[] = [];
+    const values: Uint8Array[] = [];
+    ext.forEach((name, value) => {
+      names.push(Buffer.from(name));
+      values.push(Buffer.from(value));
+    });
+    lastExt = { labels: ext, names, values };
+  }
+  return lastExt;
+}
+let lastExt: { labels: Labels; names: Uint8Array[]; values: Uint8Array[] } | undefined;
+
 const spare: Tables[] = [];
 /** Kept for this many concurrent answers; more are made and dropped as needed. */
 const MAX_SPARE = 16;

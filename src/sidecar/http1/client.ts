@@ -90,7 +90,9 @@ export class Http1Client {
     for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
     if (this.#authorization !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'authorization')) head += `authorization: ${this.#authorization}\r\n`;
     head += `content-length: ${body.length}\r\n\r\n`;
-    const bytes = Buffer.concat([Buffer.from(head, 'latin1'), body]);
+    const bytes = Buffer.allocUnsafe(head.length + body.length);
+    bytes.write(head, 0, 'latin1');
+    bytes.set(body, head.length);
     for (;;) {
       await this.#acquire(what, deadline, signal);
       const reused = this.#idle.pop();
