@@ -6,9 +6,11 @@
  *     batches of 64 as the querier asks, xxhash and external labels included;
  *   - `prometheus_remote_read`: through Prometheus's raw remote read with our client (frames, CRC, decode),
  *     no sidecar, no gRPC.
- * Figure: samples per second of wall time, from the median of 15 reads after 60 warm-up ones (a deployed
+ * Figure: samples per second of wall time, from the median of 101 reads after 60 warm-up ones (a deployed
  * sidecar is warm: both routes keep getting faster for the first ~60 reads — JIT tiers, inline caches, TCP
- * buffer autotuning on the kept-alive connections — and are flat after), the kinds
+ * buffer autotuning on the kept-alive connections — and are flat after; 101, not fewer: with 15 reads, ~0.6 s
+ * of this machine, the sidecar figure went 38.6–46.4 M samples/s over five runs of one build, with 150 reads
+ * 45.5–46.6 M over three), the kinds
  * interleaved so machine load hits all alike. Wall time (not CPU time as measure.ts): Prometheus's work
  * is in another process and is part of every figure. `sidecar_series` runs the sidecar as deployed, its own
  * process (`promfed sidecar`); `sidecar_series_inprocess` has it share this process with the client, so the
@@ -48,7 +50,7 @@ export const name = 'sidecar';
 export const END = T0 + 2 * 3_600_000 - 15_000;
 export const INSTANCES = 334; // × 3 series = 1,002
 const WARMUP = Number(process.env.SIDECAR_BENCH_WARMUP ?? 60);
-const RUNS = Number(process.env.SIDECAR_BENCH_RUNS ?? 15);
+const RUNS = Number(process.env.SIDECAR_BENCH_RUNS ?? 101);
 
 /** Samples of an XOR chunk, from its 2-byte header. */
 const count = (data: Uint8Array): number => (data[0] << 8) | data[1];
