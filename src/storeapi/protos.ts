@@ -13,12 +13,12 @@ import path from 'node:path';
 import protobuf from 'protobufjs';
 import * as protoLoader from '@grpc/proto-loader';
 import { encodeCanonical } from './canonical.js';
-import { EncodedSeriesRequest } from './encoded-request.js';
+import { EncodedSeriesRequest, encodeSeriesRequestBytes } from './encoded-request.js';
 import { LOADER_OPTIONS } from './loader-options.js';
 import { decodeSeriesResponse } from './series-decoder.js';
 import { decodeSeriesRequest } from './series-request-decoder.js';
 import { encodeSeriesResponse } from './series-encoder.js';
-import type { SeriesResponse } from './types.js';
+import type { SeriesRequest, SeriesResponse } from './types.js';
 
 /** The include root: protos/ at the package root (two levels up from src/storeapi and dist/storeapi). */
 export const PROTOS_DIR = fileURLToPath(new URL('../../protos/', import.meta.url));
@@ -72,10 +72,8 @@ export function grpcPackage(): protoLoader.PackageDefinition {
     // series-decoder.ts), requests a fan-out serialised once (encoded-request.ts) and read by hand
     // (series-request-decoder.ts: on the path to a store's first byte).
     const series = (def['thanos.Store'] as protoLoader.ServiceDefinition).Series;
-    const seriesRequest = r.lookupType('thanos.SeriesRequest');
     series.requestDeserialize = decodeSeriesRequest as (b: Buffer) => object;
-    series.requestSerialize = (v: object) =>
-      v instanceof EncodedSeriesRequest ? v.bytes : toBuffer(encodeCanonical(seriesRequest, v as Record<string, unknown>));
+    series.requestSerialize = (v: object) => (v instanceof EncodedSeriesRequest ? v.bytes : encodeSeriesRequestBytes(v as Partial<SeriesRequest>));
     series.responseSerialize = (v: object) => (v instanceof Uint8Array ? toBuffer(v) : encodeSeriesResponse(v as SeriesResponse));
     series.responseDeserialize = decodeSeriesResponse as (b: Buffer) => object;
     pkg = def;
