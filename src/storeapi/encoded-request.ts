@@ -42,14 +42,20 @@ export function encodeSeriesRequest(req: Partial<SeriesRequest>): EncodedSeriesR
 
 /** The proto3-canonical bytes of a SeriesRequest; throws (TypeError) on a value that cannot be encoded. */
 export function encodeSeriesRequestBytes(req: Partial<SeriesRequest>): Buffer {
-  const bytes = handWritten(req);
+  let bytes: Buffer | undefined;
+  try {
+    bytes = handWritten(req);
+  } catch {
+    // a sub-message the generic path refuses: let it say why
+  }
   if (bytes !== undefined) return bytes;
   const b = encodeCanonical(protoRoot().lookupType('thanos.SeriesRequest'), req as Record<string, unknown>);
   return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
 // Field tags of thanos.SeriesRequest (storepb/rpc.proto), in field order: protobufjs writes them so.
-const INT64_TAGS = { min_time: 0x08, max_time: 0x10, max_resolution_window: 0x20, step: 0x50, range: 0x58, limit: 0x78 } as const;
+// response_batch_size = 16 takes a two-byte tag (16 << 3 = 128: 0x80 0x01).
+const INT64_TAGS = { min_time: 0x08, max_time: 0x10, max_resolution_window: 0x20, step: 0x50, range: 0x58, limit: 0x78, response_batch_size: 0x80 } as const;
 /** An int64 as a decimal string the hand writer takes: one canonical.ts reads the same way ("-0", "007": not). */
 const PLAIN_INT64 = /^(?:0|-?[1-9][0-9]{0,17})$/;
 
@@ -98,8 +104,7 @@ function handWritten(req: Partial<SeriesRequest>): Buffer | undefined {
     w.string(0x72, name, true);
   }
   if (!int64(INT64_TAGS.limit, req.limit)) return undefined;
-  // response_batch_size = 16: a two-byte tag (16 << 3 = 128).
-  if (!int64(0x80, req.response_batch_size)) return undefined;
+  if (!int64(INT64_TAGS.response_batch_size, req.response_batch_size)) return undefined;
   return w.take();
 }
 

@@ -86,7 +86,7 @@ t.test('random requests: the same bytes', async (t) => {
 });
 
 t.test('a request that cannot be encoded: the generic error', async (t) => {
-  for (const bad of [{ min_time: 'abc' }, { matchers: [{ type: 'NOPE', name: 'a', value: 'b' }] }, { matchers: 'x' }]) {
+  for (const bad of [{ min_time: 'abc' }, { query_hints: { step_millis: 'x' } }, { matchers: [{ type: 'NOPE', name: 'a', value: 'b' }] }, { matchers: 'x' }]) {
     let want = '';
     try {
       generic(bad);
