@@ -237,16 +237,16 @@ t.test('body pieces are views of the pushed buffers, never copies', async (t) =>
   p.push(first, body);
   const second = own(Buffer.from('g\r\n0\r\n\r\n'));
   p.push(second, body);
-  t.equal(body.length, 3);
+  // The chunks of one push become one piece: "ef" moved back over the framing after "abcd".
+  t.equal(body.length, 2);
   t.equal(body[0].buffer, first.buffer);
   t.equal(body[0].byteOffset, first.indexOf('abcd'));
-  t.equal(body[1].buffer, first.buffer);
-  t.equal(body[2].buffer, second.buffer);
-  t.equal(body[2].byteOffset, 0);
+  t.equal(body[1].buffer, second.buffer);
+  t.equal(body[1].byteOffset, 0);
   // Writing through the view shows in the pushed chunk: the same memory.
   body[0][0] = 0x41;
   t.equal(first[first.indexOf('Abcd')], 0x41);
-  t.same(body.map((b) => b.toString()), ['Abcd', 'ef', 'g']);
+  t.same(body.map((b) => b.toString()), ['Abcdef', 'g']);
 
   // A push that is all body is handed out as it is.
   const q = new ResponseParser();
@@ -256,6 +256,65 @@ t.test('body pieces are views of the pushed buffers, never copies', async (t) =>
   q.push(whole, qb);
   t.equal(qb[0], whole);
   t.ok(q.done);
+});
+
+t.test('pushes back to back in one buffer (slab reads): the chunked body becomes one run of bytes', async (t) => {
+  const r = mulberry32(42);
+  for (let round = 0; round < 300; round++) {
+    // A chunked response of random chunk sizes, its bytes at the start of a larger "slab".
+    const data = Buffer.from(Array.from({ length: 1 + Math.floor(r() * 3000) }, () => Math.floor(r() * 256)));
+    let raw = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n';
+    const pieces: Buffer[] = [Buffer.from(raw, 'latin1')];
+    for (let at = 0; at < data.length; ) {
+      const n = Math.min(data.length - at, 1 + Math.floor(r() * 400));
+      pieces.push(Buffer.from(`${n.toString(16)}\r\n`, 'latin1'), data.subarray(at, at + n), Buffer.from('\r\n', 'latin1'));
+      at += n;
+    }
+    pieces.push(Buffer.from('0\r\n\r\n', 'latin1'));
+    const bytes = Buffer.concat(pieces);
+    raw = '';
+    const slab = Buffer.alloc(bytes.length + 64);
+    bytes.copy(slab, 16);
+    // Consecutive reads: views of the slab one after the other, cut at random.
+    const cuts = Array.from({ length: Math.floor(r() * 12) }, () => Math.floor(r() * bytes.length)).sort((a, b) => a - b);
+    const p = new ResponseParser();
+    const body: Buffer[] = [];
+    let from = 0;
+    for (const c of [...cuts, bytes.length]) {
+      p.push(slab.subarray(16 + from, 16 + c), body);
+      from = c;
+    }
+    if (!p.done) return t.fail(`round ${round}: not done`);
+    if (!Buffer.concat(body).equals(data)) return t.fail(`round ${round}: body differs (cuts ${cuts.join(',')})`);
+    // One run: each piece starts where the one before ended, in the slab.
+    for (let k = 1; k < body.length; k++) {
+      if (body[k].buffer !== slab.buffer || body[k].byteOffset !== body[k - 1].byteOffset + body[k - 1].length) {
+        return t.fail(`round ${round}: piece ${k} does not follow piece ${k - 1} (cuts ${cuts.join(',')})`);
+      }
+    }
+  }
+  t.pass('300 responses, random chunks and reads');
+});
+
+t.test('a push that does not follow the previous one in memory is not joined to it', async (t) => {
+  const raw = Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n', 'latin1');
+  const cut = raw.indexOf('3\r\ndef');
+  // The two pushes in one buffer with someone else's bytes between them, and in buffers of their own.
+  const shared = Buffer.concat([raw.subarray(0, cut), Buffer.from('FOREIGN', 'latin1'), raw.subarray(cut)]);
+  const apart: [Buffer, Buffer] = [own(raw.subarray(0, cut)), own(raw.subarray(cut))];
+  for (const [name, first, second] of [
+    ['one buffer, a gap', shared.subarray(0, cut), shared.subarray(cut + 7)],
+    ['two buffers', apart[0], apart[1]],
+  ] as const) {
+    const p = new ResponseParser();
+    const body: Buffer[] = [];
+    p.push(first, body);
+    const before = Buffer.from(shared);
+    p.push(second, body);
+    t.same(body.map((b) => b.toString()), ['abc', 'def'], name);
+    t.equal(body[1].byteOffset, second.byteOffset + second.indexOf('def'), `${name}: "def" where it came`);
+    t.ok(shared.equals(before), `${name}: nothing outside the second push is written to`);
+  }
 });
 
 t.test('malformed: status line and header lines', async (t) => {
