@@ -50,12 +50,17 @@ export class ResponseParser {
   #line = '';
   #chunkNo = 0;
   #bodyBytes = 0;
-  /** The chunk data handed out last, while every byte pushed since it is framing we read: what #chunkData joins to. */
-  #lastBody: Buffer | undefined;
-  /** Where the previous push ended (its ArrayBuffer, the offset after it), and where this push's pieces begin in `body`. */
-  #pushedBuffer: ArrayBufferLike | undefined;
+  /**
+   * The run of chunk data #chunkData grows: in `#run`, bytes [#runStart, #runEnd) of which [#pieceStart, #runEnd)
+   * are this push's, not handed out yet. Undefined when nothing may be joined to (see push()).
+   */
+  #run: ArrayBufferLike | undefined;
+  #runEnd = 0;
+  #pieceStart = -1;
+  /** Where the previous push ended in its ArrayBuffer. */
   #pushedEnd = -1;
-  #firstPiece = 0;
+  /** A view of all of #run, for moving bytes within it (made when first needed in a push). */
+  #whole: Uint8Array | undefined;
 
   constructor(private readonly maxHeadBytes = 64 * 1024) {}
 
@@ -75,16 +80,17 @@ export class ResponseParser {
    */
   push(chunk: Buffer, body: Buffer[]): void {
     // Joining to earlier body bytes needs every byte since them to be ours: pushes back to back in memory.
-    if (chunk.buffer !== this.#pushedBuffer || chunk.byteOffset !== this.#pushedEnd) this.#lastBody = undefined;
-    this.#pushedBuffer = chunk.buffer;
+    if (chunk.buffer !== this.#run || chunk.byteOffset !== this.#pushedEnd) this.#run = undefined;
     this.#pushedEnd = chunk.byteOffset + chunk.length;
-    this.#firstPiece = body.length;
-    this.#parse(chunk, body);
-    if (this.#state === State.Done) {
+    try {
+      this.#parse(chunk, body);
+    } finally {
+      if (this.#pieceStart >= 0) body.push(Buffer.from(this.#run!, this.#pieceStart, this.#runEnd - this.#pieceStart));
+      this.#pieceStart = -1;
+      this.#whole = undefined;
       // Let go of the read buffer: a parser outlives its response, and holding on to one slab after it made the
       // sidecar run a major GC every few reads (measured: its CPU per Series call doubled).
-      this.#lastBody = undefined;
-      this.#pushedBuffer = undefined;
+      if (this.#state === State.Done) this.#run = undefined;
     }
   }
 
@@ -121,7 +127,7 @@ export class ResponseParser {
         case State.ChunkData:
         case State.Length: {
           const take = Math.min(this.#left, n - i);
-          if (this.#state === State.ChunkData) this.#chunkData(chunk, i, take, body);
+          if (this.#state === State.ChunkData) this.#chunkData(chunk, i, take);
           else body.push(i === 0 && take === n ? chunk : chunk.subarray(i, i + take));
           this.#bodyBytes += take;
           this.#left -= take;
@@ -158,36 +164,30 @@ export class ResponseParser {
   }
 
   /**
-   * Hands out chunk data chunk[i, i + take), moved back over the chunk framing before it when that framing lies
-   * between it and the body bytes handed out last, in the same memory: the chunked body becomes one run of
-   * bytes, as if it had come unchunked. Prometheus's remote read flushes one HTTP chunk per frame and cuts
-   * frames over 2 KiB in two (Go's response buffer), a third of them on the bench's data: without this, each
-   * such frame was copied whole to be joined (~0.6 ms a read), and every chunk was a piece of its own.
+   * Adds chunk data chunk[i, i + take) to the run, moved back over the chunk framing before it when that framing
+   * lies between it and the run's end, in the same memory (push() hands out the run's new bytes as one piece):
+   * the chunked body becomes one run of bytes, as if it had come unchunked. Prometheus's remote read flushes one
+   * HTTP chunk per frame and cuts frames over 2 KiB in two (Go's response buffer), a third of them on the bench's
+   * data: without this, each such frame was copied whole to be joined (~0.6 ms a read), and every chunk was a
+   * piece of its own.
    *
    * Safe because the bytes written over were all read by us as framing: those of this push before i, and those
    * of earlier pushes after the last body byte — when this push starts where the previous one ended, in the
    * same ArrayBuffer (consecutive socket reads into one slab, net/slab-reads.ts). Pieces of one push merge.
    */
-  #chunkData(chunk: Buffer, i: number, take: number, body: Buffer[]): void {
-    const last = this.#lastBody;
-    let piece: Buffer;
-    if (last === undefined) piece = i === 0 && take === chunk.length ? chunk : chunk.subarray(i, i + take);
-    else {
-      const ab = chunk.buffer;
-      const at = chunk.byteOffset + i;
-      const to = last.byteOffset + last.length;
-      if (to < at) new Uint8Array(ab, to, at + take - to).copyWithin(0, at - to, at - to + take);
-      if (body.length > this.#firstPiece && body[body.length - 1] === last) {
-        // The last piece came from this push: one piece for both.
-        piece = Buffer.from(ab, last.byteOffset, last.length + take);
-        body[body.length - 1] = piece;
-        this.#lastBody = piece;
-        return;
-      }
-      piece = Buffer.from(ab, to, take);
+  #chunkData(chunk: Buffer, i: number, take: number): void {
+    const ab = chunk.buffer;
+    const at = chunk.byteOffset + i;
+    if (this.#run === ab) {
+      const to = this.#runEnd;
+      if (to < at) (this.#whole ??= new Uint8Array(ab)).copyWithin(to, at, at + take);
+      if (this.#pieceStart < 0) this.#pieceStart = to;
+      this.#runEnd = to + take;
+    } else {
+      this.#run = ab;
+      this.#pieceStart = at;
+      this.#runEnd = at + take;
     }
-    body.push(piece);
-    this.#lastBody = piece;
   }
 
   /** Call when the connection has closed: throws if the response was not complete. */
