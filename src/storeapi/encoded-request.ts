@@ -15,9 +15,9 @@ import { BadDataError } from '../model/index.js';
 import { encodeCanonical } from './canonical.js';
 // protos.ts imports this module too (to recognise the class): use only its functions, and only at call time.
 import { protoRoot } from './protos.js';
-import { utf8Length } from './series-encoder.js';
-import type { ProtoLabelMatcher, SeriesRequest } from './types.js';
-import { toWords, varint32Size, WORDS, writeVarint32, writeVarint64 } from './wire-int64.js';
+import { ProtoWriter } from './proto-writer.js';
+import type { SeriesRequest } from './types.js';
+import { toWords, WORDS } from './wire-int64.js';
 
 export class EncodedSeriesRequest {
   /** The request as sent: kept for handlers and tests that look at it. */
@@ -62,7 +62,7 @@ const PLAIN_INT64 = /^(?:0|-?[1-9][0-9]{0,17})$/;
 /** The request by hand, or undefined to take the generic path. */
 function handWritten(req: Partial<SeriesRequest>): Buffer | undefined {
   if (typeof req !== 'object' || req === null) return undefined;
-  const w = new Writer();
+  const w = new ProtoWriter();
   const int64 = (tag: number, v: unknown): boolean => {
     if (v === undefined || v === null) return true;
     if (typeof v === 'number' ? !Number.isSafeInteger(v) : typeof v === 'string' ? !PLAIN_INT64.test(v) : true) return false;
@@ -72,19 +72,31 @@ function handWritten(req: Partial<SeriesRequest>): Buffer | undefined {
     }
     return true;
   };
+  const bool = (tag: number, v: unknown): boolean => {
+    if (v === undefined || v === null || v === false) return true;
+    if (v !== true) return false;
+    w.varint(tag);
+    w.varint(1);
+    return true;
+  };
+  /** A sub-message present (even empty) is written, by the generic path: they are rare and small. */
+  const subMessage = (tag: number, type: string, v: unknown): void => {
+    if (v !== undefined && v !== null) w.bytes(tag, encodeCanonical(protoRoot().lookupType(type), v as Record<string, unknown>));
+  };
   if (!int64(INT64_TAGS.min_time, req.min_time) || !int64(INT64_TAGS.max_time, req.max_time)) return undefined;
   if (!repeated(req.matchers)) return undefined;
-  for (const m of req.matchers ?? []) if (!w.matcher(m)) return undefined;
+  for (const m of req.matchers ?? []) {
+    if (typeof m !== 'object' || m === null || !isEnumNumber(m.type) || typeof m.name !== 'string' || typeof m.value !== 'string') return undefined;
+    w.matcher(0x1a, m);
+  }
   if (!int64(INT64_TAGS.max_resolution_window, req.max_resolution_window)) return undefined;
   if (!repeated(req.aggregates)) return undefined;
   const aggregates = req.aggregates ?? [];
   if (aggregates.length > 0) {
     if (!aggregates.every(isEnumNumber)) return undefined;
-    w.varint(0x2a); // packed
-    w.varint(aggregates.reduce((n, a) => n + enumSize(a), 0));
-    for (const a of aggregates) w.enumValue(a);
+    w.message(0x2a, () => aggregates.forEach((a) => w.enumValue(a))); // packed
   }
-  if (!w.bool(0x30, req.partial_response_disabled)) return undefined;
+  if (!bool(0x30, req.partial_response_disabled)) return undefined;
   const strategy = req.partial_response_strategy;
   if (strategy !== undefined && strategy !== null) {
     if (!isEnumNumber(strategy)) return undefined;
@@ -93,11 +105,11 @@ function handWritten(req: Partial<SeriesRequest>): Buffer | undefined {
       w.enumValue(strategy);
     }
   }
-  if (!w.bool(0x40, req.skip_chunks)) return undefined;
-  w.subMessage(0x4a, 'google.protobuf.Any', req.hints);
+  if (!bool(0x40, req.skip_chunks)) return undefined;
+  subMessage(0x4a, 'google.protobuf.Any', req.hints);
   if (!int64(INT64_TAGS.step, req.step) || !int64(INT64_TAGS.range, req.range)) return undefined;
-  w.subMessage(0x62, 'thanos.QueryHints', req.query_hints);
-  w.subMessage(0x6a, 'thanos.ShardInfo', req.shard_info);
+  subMessage(0x62, 'thanos.QueryHints', req.query_hints);
+  subMessage(0x6a, 'thanos.ShardInfo', req.shard_info);
   if (!repeated(req.without_replica_labels)) return undefined;
   for (const name of req.without_replica_labels ?? []) {
     if (typeof name !== 'string') return undefined;
@@ -114,90 +126,4 @@ function repeated(v: unknown): boolean {
 
 function isEnumNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff;
-}
-
-/** An enum is an int32: a negative one is written sign-extended to ten bytes. */
-function enumSize(v: number): number {
-  return v < 0 ? 10 : varint32Size(v);
-}
-
-/** Appends to a scratch buffer that grows; take() copies out what was written. */
-class Writer {
-  static #scratch = Buffer.allocUnsafe(1024);
-  #buf = Writer.#scratch;
-  #pos = 0;
-
-  #room(n: number): void {
-    if (this.#pos + n <= this.#buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(2 * this.#buf.length, this.#pos + n));
-    this.#buf.copy(bigger, 0, 0, this.#pos);
-    this.#buf = bigger;
-    Writer.#scratch = bigger;
-  }
-
-  varint(v: number): void {
-    this.#room(5);
-    this.#pos = writeVarint32(this.#buf, this.#pos, v);
-  }
-
-  varint64(lo: number, hi: number): void {
-    this.#room(10);
-    this.#pos = writeVarint64(this.#buf, this.#pos, lo, hi);
-  }
-
-  enumValue(v: number): void {
-    if (v < 0) this.varint64(v >>> 0, 0xffffffff);
-    else this.varint(v);
-  }
-
-  bool(tag: number, v: unknown): boolean {
-    if (v === undefined || v === null || v === false) return true;
-    if (v !== true) return false;
-    this.varint(tag);
-    this.varint(1);
-    return true;
-  }
-
-  /** A string field; `always`: written even when empty (an element of a repeated field). */
-  string(tag: number, s: string, always = false): void {
-    const n = utf8Length(s);
-    if (n === 0 && !always) return;
-    this.varint(tag);
-    this.varint(n);
-    this.#room(n);
-    this.#pos += this.#buf.write(s, this.#pos, n, 'utf8');
-  }
-
-  matcher(m: ProtoLabelMatcher): boolean {
-    if (typeof m !== 'object' || m === null || !isEnumNumber(m.type) || typeof m.name !== 'string' || typeof m.value !== 'string') return false;
-    const name = utf8Length(m.name);
-    const value = utf8Length(m.value);
-    const size = (m.type !== 0 ? 1 + enumSize(m.type) : 0) + (name > 0 ? 1 + varint32Size(name) + name : 0) + (value > 0 ? 1 + varint32Size(value) + value : 0);
-    this.varint(0x1a);
-    this.varint(size);
-    if (m.type !== 0) {
-      this.varint(0x08);
-      this.enumValue(m.type);
-    }
-    this.string(0x12, m.name);
-    this.string(0x1a, m.value);
-    return true;
-  }
-
-  /** A sub-message present (even empty) is written, by the generic path: they are rare and small. */
-  subMessage(tag: number, type: string, v: unknown): void {
-    if (v === undefined || v === null) return;
-    const bytes = encodeCanonical(protoRoot().lookupType(type), v as Record<string, unknown>);
-    this.varint(tag);
-    this.varint(bytes.length);
-    this.#room(bytes.length);
-    this.#buf.set(bytes, this.#pos);
-    this.#pos += bytes.length;
-  }
-
-  take(): Buffer {
-    const out = Buffer.allocUnsafe(this.#pos);
-    this.#buf.copy(out, 0, 0, this.#pos);
-    return out;
-  }
 }

@@ -51,8 +51,8 @@ export class ResponseParser {
   #chunkNo = 0;
   #bodyBytes = 0;
   /**
-   * The run of chunk data #chunkData grows: in `#run`, bytes [#runStart, #runEnd) of which [#pieceStart, #runEnd)
-   * are this push's, not handed out yet. Undefined when nothing may be joined to (see push()).
+   * The run of chunk data #chunkData grows: in the ArrayBuffer `#run`, ending at #runEnd; [#pieceStart, #runEnd)
+   * is this push's part, not handed out yet (-1: none). Undefined when nothing may be joined to (see push()).
    */
   #run: ArrayBufferLike | undefined;
   #runEnd = 0;
