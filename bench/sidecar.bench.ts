@@ -23,7 +23,8 @@
  *
  * What any extra process costs here, for scale: `prometheus_remote_read_relayed` is the raw route through socat
  * (`socat -b 262144`, C, a do-nothing TCP relay in a process of its own) between our client and Prometheus, and
- * `relay_added_pct` what that adds to the raw route, as `sidecar_series_added_pct` for the sidecar. On a
+ * `relay_added_pct` what that adds to the raw route (measured after the other kinds, the two interleaved on their own),
+ * as `sidecar_series_added_pct` for the sidecar; `relay_cpu_ms` socat's CPU per read. On a
  * two-core machine a third busy process shares a core with the client; the relay shows how much of the
  * sidecar's figure is that and not the sidecar's work. Skipped (with a printed reason) without socat
  * (Debian: apt-get install -y socat).
@@ -113,7 +114,7 @@ export function cpuMsOf(pid: number): number {
  * socat relaying 127.0.0.1:<port> to `target` (host:port), one forked process per connection; resolves once it
  * accepts connections, undefined (with the reason printed) when socat is not installed.
  */
-async function startRelay(target: string): Promise<{ url: string; stop: () => void } | undefined> {
+async function startRelay(target: string): Promise<{ url: string; cpuMs: () => number; stop: () => void } | undefined> {
   const socat = findBinary('socat');
   if (socat === undefined) {
     console.error('bench sidecar: prometheus_remote_read_relayed skipped, socat not found (Debian: apt-get install -y socat)');
@@ -133,7 +134,13 @@ async function startRelay(target: string): Promise<{ url: string; stop: () => vo
     await new Promise((r) => setTimeout(r, 50));
   }
   // The forked child serving our client's kept-alive connection ends with that connection (at exit at the latest).
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+  // CPU of socat and the children it forked (one per connection; ours is kept alive).
+  const cpuMs = (): number => {
+    let ms = cpuMsOf(child.pid!);
+    for (const pid of readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').split(' ').filter(Boolean)) ms += cpuMsOf(Number(pid));
+    return ms;
+  };
+  return { url: `http://127.0.0.1:${port}`, cpuMs, stop: () => child.kill('SIGTERM') };
 }
 
 /** Every sample of the bench's series through a StoreAPI Series call (a sidecar's), batches of 64 as the querier asks. */
@@ -190,26 +197,26 @@ export async function run(): Promise<BenchResult[]> {
     };
     const viaRemoteRead = () => samplesViaRemoteRead(raw);
 
-    type Kind = 'sidecar' | 'inprocess' | 'undecoded' | 'raw' | 'relayed';
+    type Kind = 'sidecar' | 'inprocess' | 'undecoded' | 'raw';
     const kinds: [Kind, () => Promise<number>][] = [
       ['sidecar', viaSidecar(childStore)],
       ['inprocess', viaSidecar(store)],
       ['undecoded', undecoded],
       ['raw', viaRemoteRead],
     ];
-    if (relayed) kinds.push(['relayed', () => samplesViaRemoteRead(relayed)]);
-    for (const [what, f] of kinds) {
+    const viaRelay = relayed && (() => samplesViaRemoteRead(relayed));
+    for (const [what, f] of [...kinds, ...(viaRelay ? [['relayed', viaRelay] as const] : [])]) {
       const n = await f();
       if (n !== total) throw new Error(`bench sidecar: ${what} read ${n} samples, the data has ${total}`);
     }
-    const times: Record<Kind, number[]> = { sidecar: [], inprocess: [], undecoded: [], raw: [], relayed: [] };
+    const times: Record<Kind, number[]> = { sidecar: [], inprocess: [], undecoded: [], raw: [] };
     const childPid = child.child.pid!;
     let childCpuMs = 0;
     let childReads = 0;
     let rawCpuUs = 0;
     const clientCpuUs = { sidecar: 0, undecoded: 0 };
     const sidecarCpuMs = { sidecar: 0, undecoded: 0 };
-    const promCpuMs: Record<Kind, number> = { sidecar: 0, inprocess: 0, undecoded: 0, raw: 0, relayed: 0 };
+    const promCpuMs: Record<Kind, number> = { sidecar: 0, inprocess: 0, undecoded: 0, raw: 0 };
     for (let i = 0; i < WARMUP + RUNS; i++) {
       for (const [key, f] of kinds) {
         const viaChild = key === 'sidecar' || key === 'undecoded';
@@ -233,17 +240,34 @@ export async function run(): Promise<BenchResult[]> {
       }
     }
     bytesChannel.close();
+    // The relay on its own, after the rest (a kind more in the loop above would change the others' figures):
+    // the raw route and the relayed one interleaved, as many reads.
+    const relayTimes = { raw: [] as number[], relayed: [] as number[] };
+    let relayCpuMs = 0;
+    if (viaRelay) {
+      for (let i = 0; i < WARMUP + RUNS; i++) {
+        for (const [key, f] of [['raw', viaRemoteRead], ['relayed', viaRelay]] as const) {
+          const cpu0 = i >= WARMUP && key === 'relayed' ? relay!.cpuMs() : 0;
+          const start = performance.now();
+          await f();
+          if (i < WARMUP) continue;
+          relayTimes[key].push(performance.now() - start);
+          if (key === 'relayed') relayCpuMs += relay!.cpuMs() - cpu0;
+        }
+      }
+    }
     const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-    const addedPct = (route: number[]): number => Math.round((median(route) / median(times.raw) - 1) * 1000) / 10;
-    const relayFigures: BenchResult[] = relayed
+    const addedPct = (route: number[], raw: number[]): number => Math.round((median(route) / median(raw) - 1) * 1000) / 10;
+    const relayFigures: BenchResult[] = viaRelay
       ? [
-          { name: 'prometheus_remote_read_relayed', value: Math.round(total / (median(times.relayed) / 1000)), unit: 'samples/s' },
-          { name: 'prometheus_remote_read_relayed_ms', value: median(times.relayed), unit: 'ms' },
-          { name: 'relay_added_pct', value: addedPct(times.relayed), unit: '%' },
+          { name: 'prometheus_remote_read_relayed', value: Math.round(total / (median(relayTimes.relayed) / 1000)), unit: 'samples/s' },
+          { name: 'prometheus_remote_read_relayed_ms', value: median(relayTimes.relayed), unit: 'ms' },
+          { name: 'relay_added_pct', value: addedPct(relayTimes.relayed, relayTimes.raw), unit: '%' },
+          { name: 'relay_cpu_ms', value: relayCpuMs / RUNS, unit: 'ms' },
         ]
       : [];
     return [
-      { name: 'sidecar_series_added_pct', value: addedPct(times.sidecar), unit: '%' },
+      { name: 'sidecar_series_added_pct', value: addedPct(times.sidecar, times.raw), unit: '%' },
       { name: 'sidecar_series', value: Math.round(total / (median(times.sidecar) / 1000)), unit: 'samples/s' },
       { name: 'sidecar_series_inprocess', value: Math.round(total / (median(times.inprocess) / 1000)), unit: 'samples/s' },
       { name: 'sidecar_series_undecoded', value: Math.round(total / (median(times.undecoded) / 1000)), unit: 'samples/s' },
