@@ -27,6 +27,8 @@ export class ProtoReader {
   /** The words of the last varint64. */
   lo = 0;
   hi = 0;
+  /** The value of the last smallVarint. */
+  num = 0;
 
   constructor(bytes: Uint8Array) {
     const buf = (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as SlicingBuffer;
@@ -108,6 +110,27 @@ export class ProtoReader {
     this.pos = p - 1;
     this.varint64();
     return this.lo;
+  }
+
+  /**
+   * The varint at p if it has at most 7 bytes (< 2^49: lengths, and millisecond times from 1970 to the year
+   * 19 800) and ends by `end`, as a number in `num`; returns the position after it, or −1 (longer, or not ended
+   * by `end`). For fast paths that fall back to the general reading on −1.
+   */
+  smallVarint(p: number, end: number): number {
+    const b = this.buf;
+    let v = 0;
+    let mul = 1;
+    for (let i = 0; i < 7 && p < end; i++) {
+      const c = b[p++];
+      v += (c & 0x7f) * mul;
+      if (c < 0x80) {
+        this.num = v;
+        return p;
+      }
+      mul *= 128;
+    }
+    return -1;
   }
 
   /** Reads a varint of up to 10 bytes into lo/hi. */

@@ -110,6 +110,64 @@ class Reader extends ProtoReader {
   }
 
   aggrChunk(end: number): ProtoAggrChunk {
+    const start = this.pos;
+    const c = this.rawAggrChunk(end);
+    if (c !== undefined) return c;
+    this.pos = start;
+    return this.anyAggrChunk(end);
+  }
+
+  /**
+   * The AggrChunk every store sends — `08 min 10 max 1a len { [08 type] 12 len data [18 hash] }`, fields in that
+   * order, zero ones left out, times of up to 7 varint bytes (0 ≤ t < 2^49) — read in one pass without the
+   * field loops; undefined for anything else, which anyAggrChunk reads (from the start again).
+   */
+  rawAggrChunk(end: number): ProtoAggrChunk | undefined {
+    const b = this.buf;
+    let p = this.pos;
+    let minTime = 0;
+    let maxTime = 0;
+    if (b[p] === 0x08 && p < end) {
+      p = this.smallVarint(p + 1, end);
+      if (p < 0) return undefined;
+      minTime = this.num;
+    }
+    if (b[p] === 0x10 && p < end) {
+      p = this.smallVarint(p + 1, end);
+      if (p < 0) return undefined;
+      maxTime = this.num;
+    }
+    if (b[p] !== 0x1a || p >= end) return undefined;
+    p = this.smallVarint(p + 1, end);
+    if (p < 0 || p + this.num !== end) return undefined; // raw is not the last field
+    let type = 0;
+    if (b[p] === 0x08 && p < end) {
+      type = b[p + 1];
+      if (type >= 0x80 || p + 1 >= end) return undefined; // a long or negative enum
+      p += 2;
+    }
+    let data: Uint8Array = EMPTY;
+    if (b[p] === 0x12 && p < end) {
+      p = this.smallVarint(p + 1, end);
+      if (p < 0 || p + this.num > end) return undefined;
+      data = new Uint8Array(this.ab, this.base + p, this.num);
+      p += this.num;
+    }
+    let hash = 0n;
+    if (b[p] === 0x18 && p < end) {
+      this.pos = p + 1;
+      this.varint64();
+      p = this.pos;
+      if (p > end) return undefined;
+      hash = uint64BigInt(this.lo, this.hi);
+    }
+    if (p !== end) return undefined;
+    this.pos = end;
+    return { min_time: minTime, max_time: maxTime, raw: { type, data, hash }, count: null, sum: null, min: null, max: null, counter: null };
+  }
+
+  /** Any AggrChunk, field by field. */
+  anyAggrChunk(end: number): ProtoAggrChunk {
     const c: ProtoAggrChunk = { min_time: 0, max_time: 0, raw: null, count: null, sum: null, min: null, max: null, counter: null };
     while (this.pos < end) {
       const tag = this.varint32();

@@ -563,3 +563,60 @@ t.test('decoder: labels near the one-byte-lengths shape read as protobufjs reads
   ];
   for (const [what, hex] of refused) t.throws(() => decodeSeriesResponse(frame(hex)), { name: 'StorageError' }, what);
 });
+
+t.test('decoder: AggrChunks near the shape stores send (read in one pass) decode as protobufjs reads them, or fail as malformed', async (t) => {
+  const varint = (v: bigint): string => {
+    let out = '';
+    let x = BigInt.asUintN(64, v);
+    for (;;) {
+      const b = Number(x & 0x7fn);
+      x >>= 7n;
+      if (x === 0n) return out + b.toString(16).padStart(2, '0');
+      out += (b | 0x80).toString(16);
+    }
+  };
+  const len = (hex: string): string => varint(BigInt(hex.length / 2)) + hex;
+  // SeriesResponse { series = 1 { labels = 1 {job=up}, chunks = 2 <payload> } }
+  const frame = (aggr: string): Buffer => Buffer.from('0a' + len('0a' + len('0a036a6f62120275 70'.replace(/ /g, '')) + '12' + len(aggr)), 'hex');
+  const t0 = 1_700_000_000_000n;
+  const times = '08' + varint(t0) + '10' + varint(t0 + 7_185_000n);
+  const data = 'ab'.repeat(40);
+  const raw = (chunk: string): string => '1a' + len(chunk);
+  const decodes: [string, string][] = [
+    ['the shape itself', times + raw('12' + len(data) + '18' + varint(0x1234_5678_9abc_def0n))],
+    ['a hash above 2^63', times + raw('12' + len(data) + '18' + varint(2n ** 64n - 1n))],
+    ['no hash', times + raw('12' + len(data))],
+    ['an encoding number', times + raw('0801' + '12' + len(data) + '1807')],
+    ['encoding 127', times + raw('087f' + '12' + len(data))],
+    ['encoding 128 (two bytes)', times + raw('088001' + '12' + len(data))],
+    ['a negative encoding (ten bytes)', times + raw('08' + varint(-1n) + '12' + len(data))],
+    ['data with a two-byte length', times + raw('12' + len('cd'.repeat(200)) + '1801')],
+    ['empty data', times + raw('1200' + '1801')],
+    ['no data', times + raw('1801')],
+    ['an empty raw chunk', times + '1a00'],
+    ['no times', raw('12' + len(data))],
+    ['min_time 2^49 − 1 (seven bytes)', '08' + varint(2n ** 49n - 1n) + '10' + varint(2n ** 49n - 1n) + raw('12' + len(data))],
+    ['min_time 2^49 (eight bytes)', '08' + varint(2n ** 49n) + '10' + varint(2n ** 49n + 5n) + raw('12' + len(data))],
+    ['a negative min_time (ten bytes)', '08' + varint(-5_000n) + '10' + varint(t0) + raw('12' + len(data))],
+    ['a padded time varint', '088000' + '10' + varint(t0) + raw('12' + len(data))],
+    ['max_time before min_time', '10' + varint(t0) + '08' + varint(t0 - 1n) + raw('12' + len(data))],
+    ['min_time twice, the last wins', '0801' + times + raw('12' + len(data))],
+    ['raw before the times', raw('12' + len(data)) + times],
+    ['a count chunk after raw', times + raw('12' + len(data)) + '22' + len('12' + len('ee'))],
+    ['raw twice, the last wins', times + raw('12' + len('ee')) + raw('12' + len(data))],
+    ['hash before data', times + raw('1809' + '12' + len(data))],
+    ['an unknown field in the chunk', times + raw('12' + len(data) + '2001')],
+    ['an unknown field after raw', times + raw('12' + len(data)) + 'a00101'],
+  ];
+  for (const [what, hex] of decodes) {
+    const f = frame(hex);
+    t.same(normal(decodeSeriesResponse(f)), normal(decodeMessage('thanos.SeriesResponse', f)), what);
+  }
+  const refused: [string, string][] = [
+    ['a time varint not ended in the chunk', '08ffff'],
+    ['data past the raw chunk', times + '1a03' + '1205aabb' + 'ccddee'],
+    ['a hash varint running past the raw chunk', times + '1a03' + '18ffff' + 'ff01'],
+    ['a raw length past the AggrChunk', times + '1a09' + '1201aa'],
+  ];
+  for (const [what, hex] of refused) t.throws(() => decodeSeriesResponse(frame(hex)), { name: 'StorageError' }, what);
+});
