@@ -122,7 +122,7 @@ async function startRelay(target: string): Promise<{ url: string; cpuMs: () => n
   }
   const port = await freePort();
   const child = spawn(socat, ['-b', '262144', `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`, `TCP:${target}`], { stdio: 'ignore' });
-  // A plain connect that succeeds means socat listens (the connection it forks for ends at once).
+  // Prometheus answering through it means socat listens and relays.
   const deadline = Date.now() + 10_000;
   for (;;) {
     const up = await fetch(`http://127.0.0.1:${port}/-/ready`).then((r) => r.ok, () => false);
@@ -133,13 +133,13 @@ async function startRelay(target: string): Promise<{ url: string; cpuMs: () => n
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  // The forked child serving our client's kept-alive connection ends with that connection (at exit at the latest).
   // CPU of socat and the children it forked (one per connection; ours is kept alive).
   const cpuMs = (): number => {
     let ms = cpuMsOf(child.pid!);
     for (const pid of readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').split(' ').filter(Boolean)) ms += cpuMsOf(Number(pid));
     return ms;
   };
+  // stop(): the forked child serving our kept-alive connection ends with that connection (at exit at the latest).
   return { url: `http://127.0.0.1:${port}`, cpuMs, stop: () => child.kill('SIGTERM') };
 }
 
@@ -244,15 +244,15 @@ export async function run(): Promise<BenchResult[]> {
     // the raw route and the relayed one interleaved, as many reads.
     const relayTimes = { raw: [] as number[], relayed: [] as number[] };
     let relayCpuMs = 0;
-    if (viaRelay) {
+    if (relay && viaRelay) {
       for (let i = 0; i < WARMUP + RUNS; i++) {
         for (const [key, f] of [['raw', viaRemoteRead], ['relayed', viaRelay]] as const) {
-          const cpu0 = i >= WARMUP && key === 'relayed' ? relay!.cpuMs() : 0;
+          const cpu0 = i >= WARMUP && key === 'relayed' ? relay.cpuMs() : 0;
           const start = performance.now();
           await f();
           if (i < WARMUP) continue;
           relayTimes[key].push(performance.now() - start);
-          if (key === 'relayed') relayCpuMs += relay!.cpuMs() - cpu0;
+          if (key === 'relayed') relayCpuMs += relay.cpuMs() - cpu0;
         }
       }
     }

@@ -10,27 +10,23 @@
  * hundred bytes has nothing worth compressing.
  */
 import type { Matcher } from '../model/index.js';
-import { millisToInt64, ProtoWriter, ReadResponseType, toWords, varint32Size, WORDS, writeVarint32 } from '../storeapi/index.js';
+import { millisToInt64, ProtoWriter, ReadResponseType, varint32Size, writeVarint32 } from '../storeapi/index.js';
 
 const ACCEPTED = [ReadResponseType.STREAMED_XOR_CHUNKS, ReadResponseType.SAMPLES];
 
 export function readRequestBody(mint: number, maxt: number, matchers: readonly Matcher[]): Buffer {
   const w = new ProtoWriter();
   // int64 fields as millisToInt64 makes them (NaN refused, clamped to the int64 range); 0 is left out.
-  const int64 = (tag: number, ms: number): void => {
-    if (toWords(millisToInt64(ms), false)) {
-      w.varint(tag);
-      w.varint64(WORDS[0], WORDS[1]);
-    }
-  };
+  const start = millisToInt64(mint);
+  const end = millisToInt64(maxt);
   // Query: start (1), end (2), matchers (3), hints (4) = ReadHints{start_ms (3), end_ms (4)}: the same times.
   w.message(0x0a, () => {
-    int64(0x08, mint);
-    int64(0x10, maxt);
+    w.int64(0x08, start);
+    w.int64(0x10, end);
     for (const m of matchers) w.matcher(0x1a, m);
     w.message(0x22, () => {
-      int64(0x18, mint);
-      int64(0x20, maxt);
+      w.int64(0x18, start);
+      w.int64(0x20, end);
     });
   });
   w.message(0x12, () => ACCEPTED.forEach((t) => w.enumValue(t))); // accepted_response_types, packed (proto3)

@@ -17,7 +17,6 @@ import { encodeCanonical } from './canonical.js';
 import { protoRoot } from './protos.js';
 import { ProtoWriter } from './proto-writer.js';
 import type { SeriesRequest } from './types.js';
-import { toWords, WORDS } from './wire-int64.js';
 
 export class EncodedSeriesRequest {
   /** The request as sent: kept for handlers and tests that look at it. */
@@ -66,10 +65,7 @@ function handWritten(req: Partial<SeriesRequest>): Buffer | undefined {
   const int64 = (tag: number, v: unknown): boolean => {
     if (v === undefined || v === null) return true;
     if (typeof v === 'number' ? !Number.isSafeInteger(v) : typeof v === 'string' ? !PLAIN_INT64.test(v) : true) return false;
-    if (toWords(v as number | string, false)) {
-      w.varint(tag);
-      w.varint64(WORDS[0], WORDS[1]);
-    }
+    w.int64(tag, v as number | string);
     return true;
   };
   const bool = (tag: number, v: unknown): boolean => {

@@ -20,7 +20,7 @@ export { MAX_INT64, MIN_INT64, int64ToMillis, millisToInt64, bigintToInt64, type
 export { PROTOS_DIR, grpcPackage, protoRoot } from './protos.js';
 export { encodeMessage, decodeMessage, packAny, unpackAny } from './codec.js';
 export { encodeSeriesResponse, encodeLabels, SeriesFrameWriter, utf8Length } from './series-encoder.js';
-export { toWords, varint32Size, WORDS, writeVarint32 } from './wire-int64.js';
+export { varint32Size, writeVarint32 } from './wire-int64.js';
 export { ProtoWriter } from './proto-writer.js';
 export { decodeSeriesResponse } from './series-decoder.js';
 export { EncodedSeriesRequest, encodeSeriesRequest } from './encoded-request.js';

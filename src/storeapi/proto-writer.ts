@@ -5,7 +5,7 @@
  * frames have their own two-pass writer (series-encoder.ts), built for their volume.
  */
 import { utf8Length } from './series-encoder.js';
-import { varint32Size, writeVarint32, writeVarint64 } from './wire-int64.js';
+import { toWords, varint32Size, WORDS, writeVarint32, writeVarint64 } from './wire-int64.js';
 
 /** A label matcher as both prometheus.LabelMatcher and thanos.LabelMatcher lay it out: type 1, name 2, value 3. */
 export interface WireMatcher {
@@ -33,6 +33,13 @@ export class ProtoWriter {
   varint64(lo: number, hi: number): void {
     this.#room(10);
     this.#pos = writeVarint64(this.#buf, this.#pos, lo, hi);
+  }
+
+  /** An int64 field, the value as toWords takes it (decimal string, number, bigint); 0 is left out (proto3). */
+  int64(tag: number, v: string | number | bigint): void {
+    if (!toWords(v, false)) return;
+    this.varint(tag);
+    this.varint64(WORDS[0], WORDS[1]);
   }
 
   /** An enum is an int32: a negative one is written sign-extended to ten bytes. */
